@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otsensor/otsensor/inventory"
+)
+
+func (a *app) devicesCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "devices",
+		Short: "List the devices in the inventory",
+		Long: `List the devices learnt from traffic. A device is a station on the local
+segment (its MAC and the IPs it owns), or an IP address seen through a router,
+or a MAC that only speaks layer 2.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, formatTable, formatWide, formatJSON, formatYAML); err != nil {
+				return err
+			}
+			snap, err := a.snapshot()
+			if err != nil {
+				return err
+			}
+			switch format {
+			case formatJSON, formatYAML:
+				return writeData(a.out, format, snap.Devices)
+			}
+			return writeDeviceTable(a.out, snap.Devices, format == formatWide)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", formatTable, "table, wide, json or yaml")
+	cmd.AddCommand(a.deviceShowCmd())
+	return cmd
+}
+
+func (a *app) deviceShowCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "show ID|IP|MAC",
+		Short: "Show one device and its links",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", formatJSON, formatYAML); err != nil {
+				return err
+			}
+			snap, err := a.snapshot()
+			if err != nil {
+				return err
+			}
+			d, ok := snap.Find(args[0])
+			if !ok {
+				return &exitError{code: exitFailed, err: fmt.Errorf("no device matches %q (an ID, unique ID prefix, IP or MAC)", args[0])}
+			}
+			links := snap.LinksOf(d)
+			if format != "text" {
+				return writeData(a.out, format, struct {
+					*inventory.Device
+					Links []*inventory.LinkView `json:"links"`
+				}{d, links})
+			}
+			writeDeviceText(a.out, d)
+			if len(links) > 0 {
+				fmt.Fprintln(a.out, "links:")
+				return writeLinkTable(indent{a.out}, links, false)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "text, json or yaml")
+	return cmd
+}
+
+// snapshot opens the data dir read-only and derives the inventory view.
+func (a *app) snapshot() (*inventory.Snapshot, error) {
+	inv, db, err := a.openInventory(true)
+	if err != nil {
+		return nil, err
+	}
+	if db != nil {
+		defer db.Close()
+	}
+	return inv.Snapshot(), nil
+}
+
+func writeDeviceTable(w io.Writer, devices []*inventory.Device, wide bool) error {
+	header := []string{"ID", "IPS", "MACS", "VENDOR", "ROLES", "FIRST SEEN", "LAST SEEN"}
+	if wide {
+		header = append(header, "VLANS", "PROTOCOLS", "IDENTITY", "UNITS", "PACKETS")
+	}
+	t := newTable(w, header...)
+	for _, d := range devices {
+		row := []string{d.ID, join(d.IPs), join(d.MACs), d.Vendor, strings.Join(d.Roles, ","), stamp(d.FirstSeen), stamp(d.LastSeen)}
+		if wide {
+			row = append(row, uints(d.VLANs), strings.Join(d.Protocols, ","), identity(d.Identity), units(d.Modbus),
+				strconv.FormatUint(d.Counters.PacketsSent+d.Counters.PacketsReceived, 10))
+		}
+		t.row(row...)
+	}
+	return t.flush()
+}
+
+func writeDeviceText(w io.Writer, d *inventory.Device) {
+	p := func(k, v string) {
+		if v == "" {
+			v = "-"
+		}
+		fmt.Fprintf(w, "%-12s %s\n", k+":", v)
+	}
+	p("id", d.ID)
+	p("ips", join(d.IPs))
+	p("macs", join(d.MACs))
+	p("vendor", d.Vendor)
+	p("identity", identity(d.Identity))
+	p("roles", strings.Join(d.Roles, ", "))
+	p("protocols", strings.Join(d.Protocols, ", "))
+	p("vlans", uints(d.VLANs))
+	p("modbus units", units(d.Modbus))
+	p("first seen", stamp(d.FirstSeen))
+	p("last seen", stamp(d.LastSeen))
+	if d.Router {
+		p("router", "yes (its MAC carries many IPs)")
+	}
+	if len(d.Gateways) > 0 {
+		p("via router", join(d.Gateways))
+	}
+	c := d.Counters
+	p("packets", fmt.Sprintf("%d sent, %d received", c.PacketsSent, c.PacketsReceived))
+	p("bytes", fmt.Sprintf("%d sent, %d received", c.BytesSent, c.BytesReceived))
+	p("flows", fmt.Sprintf("%d initiated, %d accepted", c.FlowsInitiated, c.FlowsAccepted))
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
+}
+
+func uints[T ~uint8 | ~uint16](xs []T) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(int(x))
+	}
+	return strings.Join(s, ",")
+}
+
+func units(m *inventory.DeviceModbus) string {
+	if m == nil {
+		return ""
+	}
+	return uints(m.UnitIDs)
+}
+
+func identity(id inventory.Identity) string {
+	var parts []string
+	for _, s := range []string{id.Vendor, id.Product, id.Model, id.Firmware} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// indent prefixes every line with two spaces.
+type indent struct{ w io.Writer }
+
+func (i indent) Write(b []byte) (int, error) {
+	lines := strings.SplitAfter(string(b), "\n")
+	for _, l := range lines {
+		if l == "" {
+			continue
+		}
+		if _, err := io.WriteString(i.w, "  "+l); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otsensor/otsensor/inventory"
+)
+
+func (a *app) linksCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "links",
+		Short: "List who talks to whom: client → server port, per protocol",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, formatTable, formatWide, formatJSON, formatYAML); err != nil {
+				return err
+			}
+			snap, err := a.snapshot()
+			if err != nil {
+				return err
+			}
+			switch format {
+			case formatJSON, formatYAML:
+				links := snap.Links
+				if links == nil {
+					links = []*inventory.LinkView{}
+				}
+				return writeData(a.out, format, links)
+			}
+			return writeLinkTable(a.out, snap.Links, format == formatWide)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", formatTable, "table, wide, json or yaml")
+	return cmd
+}
+
+func writeLinkTable(w io.Writer, links []*inventory.LinkView, wide bool) error {
+	header := []string{"CLIENT", "SERVER", "PROTO", "PORT", "APP", "FLOWS", "PACKETS", "EVENTS", "LAST SEEN"}
+	if wide {
+		header = append(header, "CLIENT ID", "SERVER ID", "FIRST SEEN", "BYTES", "ANOMALIES", "FUNCTION CODES")
+	}
+	t := newTable(w, header...)
+	for _, l := range links {
+		row := []string{l.ClientIP.String(), l.ServerIP.String(), l.Transport, strconv.Itoa(int(l.Port)), l.AppProto,
+			u64(l.Flows), u64(l.Packets), u64(l.Events), stamp(l.LastSeen)}
+		if wide {
+			row = append(row, l.ClientID, l.ServerID, stamp(l.FirstSeen), u64(l.Bytes), u64(l.Anomalies), functionCodes(l.Modbus))
+		}
+		t.row(row...)
+	}
+	return t.flush()
+}
+
+func u64(n uint64) string { return strconv.FormatUint(n, 10) }
+
+func functionCodes(m *inventory.LinkModbus) string {
+	if m == nil {
+		return ""
+	}
+	fcs := make([]int, 0, len(m.FunctionCodes))
+	for fc := range m.FunctionCodes {
+		fcs = append(fcs, int(fc))
+	}
+	slices.Sort(fcs)
+	s := make([]string, len(fcs))
+	for i, fc := range fcs {
+		s[i] = strconv.Itoa(fc)
+	}
+	return strings.Join(s, ",")
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/otsensor/otsensor/dissectors/all"
+	"github.com/otsensor/otsensor/inventory"
+	"github.com/otsensor/otsensor/sensor"
+	"github.com/otsensor/otsensor/sensor/capture"
+	"github.com/otsensor/otsensor/sensor/eve"
+	"github.com/otsensor/otsensor/sensor/flow"
+)
+
+type replayOptions struct {
+	events     string
+	format     string
+	noProgress bool
+}
+
+func (a *app) replayCmd() *cobra.Command {
+	var o replayOptions
+	cmd := &cobra.Command{
+		Use:   "replay [flags] FILE|DIR...",
+		Short: "Replay capture files through the sensor and update the inventory",
+		Long: `Replay reads pcap and pcapng files (gzip-compressed or not; a directory is
+searched recursively) as if their packets were arriving now, in order: flows,
+reassembly, dissection and the inventory all run on packet time, so two replays
+of the same files give the same result. The inventory in --data-dir is merged
+with what the replay learns.`,
+		Example: `  otsensor replay pcaps/
+  otsensor replay --events events.json plant.pcapng
+  otsensor replay --events - capture.pcap.gz | jq 'select(.event_type=="modbus")'`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.replay(cmd.Context(), args, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.events, "events", "", "write events as JSON lines to FILE (- for stdout)")
+	f.StringVarP(&o.format, "output", "o", "text", "summary format: text (on stderr) or json (on stdout)")
+	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
+	return cmd
+}
+
+func (a *app) replay(ctx context.Context, args []string, o replayOptions) error {
+	if err := checkFormat(o.format, "text", formatJSON); err != nil {
+		return err
+	}
+	files, err := capture.Expand(args)
+	if err != nil {
+		return &exitError{code: exitNoInput, err: err}
+	}
+	if len(files) == 0 {
+		return &exitError{code: exitNoInput, err: fmt.Errorf("no capture files in %v", args)}
+	}
+	inv, db, err := a.openInventory(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	obs := flow.Tee{inv}
+	var events *eve.Writer
+	if o.events != "" {
+		w, closeEvents, err := a.openEvents(o.events)
+		if err != nil {
+			return err
+		}
+		defer closeEvents()
+		events = eve.NewWriter(w)
+		obs = append(obs, events)
+	}
+
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := sensor.ReplayConfig{
+		Flow:       flow.DefaultConfig(),
+		Dissectors: all.Dissectors(),
+		Observer:   obs,
+		Clock:      a.clock,
+	}
+	if !o.noProgress && a.isTerminal(a.errOut) {
+		bar := newProgressBar(a.errOut)
+		cfg.Progress = func(done, total int64) {
+			bar.ChangeMax64(total)
+			_ = bar.Set64(done)
+		}
+		defer bar.Close()
+	}
+	a.log.Debug("replay", zap.Strings("files", files), zap.String("data_dir", a.dataDir))
+	sum, runErr := sensor.Replay(ctx, files, cfg)
+	if events != nil {
+		if err := events.Flush(); err != nil {
+			return &exitError{code: exitFailed, err: fmt.Errorf("write events: %w", err)}
+		}
+	}
+	if err := inventory.NewStore(db).Save(inv); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	sum.Devices = len(inv.Devices())
+	if o.format == formatJSON {
+		if err := writeData(a.out, formatJSON, sum); err != nil {
+			return err
+		}
+	} else {
+		sum.WriteText(a.errOut)
+	}
+	for _, fe := range sum.FileErrors {
+		a.log.Warn("capture file not read to its end", zap.String("file", fe.File), zap.Error(fe.Err))
+	}
+	switch {
+	case runErr != nil:
+		return &exitError{code: exitFailed, err: runErr}
+	case len(sum.FileErrors) > 0:
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d of %d capture files had errors", len(sum.FileErrors), sum.Files)}
+	}
+	return nil
+}
+
+// openEvents opens the --events destination.
+func (a *app) openEvents(name string) (io.Writer, func(), error) {
+	if name == "-" {
+		return a.out, func() {}, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, nil, &exitError{code: exitFailed, err: err}
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func newProgressBar(w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("replaying"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100_000_000),
+		progressbar.OptionClearOnFinish(),
+	)
+}
