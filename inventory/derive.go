@@ -44,17 +44,30 @@ const (
 	routerMinIPv6 = 6
 )
 
-// isRouter reports whether mi carries many IPs.
+// isRouter reports whether mi forwards for others: it carries many IPs,
+// or it claims an IPv4 address in ARP and carries another, from another
+// /24, in IP packets.
 func (mi *MACInfo) isRouter() bool {
-	v4, v6 := 0, 0
+	v4, v6, foreign := 0, 0, false
 	for _, a := range mi.IPs {
-		if a.Is4() {
-			v4++
-		} else {
+		if !a.Is4() {
 			v6++
+			continue
+		}
+		v4++
+		if len(mi.ARPIPs) > 0 && !slices.ContainsFunc(mi.ARPIPs, func(own netip.Addr) bool { return sameSlash24(own, a) }) {
+			foreign = true
 		}
 	}
-	return v4 >= routerMinIPv4 || v6 >= routerMinIPv6
+	return v4 >= routerMinIPv4 || v6 >= routerMinIPv6 || foreign
+}
+
+func sameSlash24(a, b netip.Addr) bool {
+	if !a.Is4() || !b.Is4() {
+		return false
+	}
+	x, y := a.As4(), b.As4()
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2]
 }
 
 // Devices derives the device list, sorted by ID.
@@ -64,6 +77,9 @@ func (inv *Inventory) Devices() []*Device {
 	for _, mi := range inv.macs {
 		router := mi.isRouter()
 		d := &Device{MACs: []MAC{mi.MAC}, Router: router, FirstSeen: mi.First, LastSeen: mi.Last}
+		if router {
+			d.Roles = []string{"router"}
+		}
 		d.VLANs = append(d.VLANs, mi.VLANs...)
 		ips := slices.Clone(mi.ARPIPs)
 		if !router {

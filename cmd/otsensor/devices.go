@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -67,9 +68,18 @@ func (a *app) deviceShowCmd() *cobra.Command {
 				}{d, links})
 			}
 			writeDeviceText(a.out, d)
-			if len(links) > 0 {
-				fmt.Fprintln(a.out, "links:")
-				return writeLinkTable(indent{a.out}, links, false)
+			if len(links) == 0 {
+				return nil
+			}
+			var buf bytes.Buffer
+			if err := writeLinkTable(&buf, links, false); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.out, "links:")
+			for _, line := range strings.SplitAfter(buf.String(), "\n") {
+				if line != "" {
+					fmt.Fprint(a.out, "  "+line)
+				}
 			}
 			return nil
 		},
@@ -112,7 +122,7 @@ func writeDeviceText(w io.Writer, d *inventory.Device) {
 		if v == "" {
 			v = "-"
 		}
-		fmt.Fprintf(w, "%-12s %s\n", k+":", v)
+		fmt.Fprintf(w, "%-14s %s\n", k+":", v)
 	}
 	p("id", d.ID)
 	p("ips", join(d.IPs))
@@ -167,20 +177,4 @@ func identity(id inventory.Identity) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// indent prefixes every line with two spaces.
-type indent struct{ w io.Writer }
-
-func (i indent) Write(b []byte) (int, error) {
-	lines := strings.SplitAfter(string(b), "\n")
-	for _, l := range lines {
-		if l == "" {
-			continue
-		}
-		if _, err := io.WriteString(i.w, "  "+l); err != nil {
-			return 0, err
-		}
-	}
-	return len(b), nil
 }

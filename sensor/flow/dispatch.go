@@ -25,15 +25,18 @@ type flowState struct {
 	// counters already reported to the observer
 	repPkts, repBytes [2]uint64
 	reported, ended   bool
-	activeIdx         int // index in Worker.active, -1 when not there
+	activeIdx         int        // index in Worker.active, -1 when not there
+	prev, next        *flowState // in Worker.idle (UDP/other) or Worker.lingering (ended TCP)
 
 	state      dissectState
 	portMatch  uint64 // dissectors claiming the server port
+	clientPort uint64 // dissectors claiming the client port
+	flipped    bool   // client and server were swapped after the flow began
 	excluded   uint64 // dissectors whose probe said no
-	probeCount int    // UDP datagrams probed
+	refusals   uint8  // chunks a port-matched dissector refused
+	probe      *probeState
 	parser     dissectors.Parser
-	// Per direction: the bytes offered to probes while probing, the bytes
-	// the parser left unconsumed while parsing.
+	// the bytes the parser left unconsumed, per direction
 	buf [2][]byte
 }
 
@@ -76,72 +79,11 @@ func (w *Worker) payload(f *flowState, dir dissectors.Direction, data []byte) {
 	}
 }
 
-// probe offers data (after what dir already offered) to every dissector not
-// yet excluded, those claiming the server port first.
-func (w *Worker) probe(f *flowState, dir dissectors.Direction, data []byte) {
-	udp := f.info.Transport != dissectors.TCP
-	buf := data
-	if len(f.buf[dir]) > 0 {
-		f.buf[dir] = append(f.buf[dir], data...)
-		buf = f.buf[dir]
-	}
-	undecided := false
-	for pass := range 2 {
-		onPort := pass == 0
-		for i, d := range w.dissectors {
-			bit := uint64(1) << i
-			if f.excluded&bit != 0 || (f.portMatch&bit != 0) != onPort {
-				continue
-			}
-			switch d.Probe(dir, buf, onPort) {
-			case dissectors.ProbeYes:
-				w.attach(f, d, dir, data)
-				return
-			case dissectors.ProbeNo:
-				f.excluded |= bit
-			default:
-				undecided = true
-			}
-		}
-	}
-	switch {
-	case !undecided:
-		w.stopDissecting(f)
-	case udp:
-		f.probeCount++
-		if f.probeCount >= w.cfg.MaxProbeUDP {
-			w.stopDissecting(f)
-		}
-	case len(buf) >= w.cfg.MaxProbeBytes:
-		w.stopDissecting(f)
-	case len(f.buf[dir]) == 0:
-		f.buf[dir] = append(f.buf[dir], data...)
-	}
-}
-
-// attach starts d's parser on f and gives it the bytes seen so far: the
-// other direction's probe bytes, then this direction's.
-func (w *Worker) attach(f *flowState, d dissectors.Dissector, dir dissectors.Direction, data []byte) {
-	f.info.AppProto = d.Name()
-	f.parser = d.NewParser(&f.info)
-	f.state = stateParsing
-	if other := dir.Reverse(); len(f.buf[other]) > 0 {
-		w.feed(f, other, nil)
-	}
-	if f.info.Transport != dissectors.TCP {
-		w.feed(f, dir, data)
-		return
-	}
-	if len(f.buf[dir]) > 0 {
-		data = nil // already appended to the probe bytes
-	}
-	w.feed(f, dir, data)
-}
-
 // stopDissecting gives up on finding or running a parser for f.
 func (w *Worker) stopDissecting(f *flowState) {
 	f.state = stateNone
 	f.parser = nil
+	f.probe = nil
 	f.buf = [2][]byte{}
 }
 
@@ -184,7 +126,7 @@ func (w *Worker) parse(f *flowState, dir dissectors.Direction, data []byte) (n i
 			n = len(data)
 		}
 	}()
-	n, err := f.parser.Parse(dir, data, w.now, f)
+	n, err := f.parser.Parse(dir, data, w.pktTime, f)
 	if n < 0 || n > len(data) {
 		n = len(data)
 	}
@@ -199,7 +141,9 @@ func (w *Worker) parse(f *flowState, dir dissectors.Direction, data []byte) (n i
 func (w *Worker) gap(f *flowState, dir dissectors.Direction) {
 	switch f.state {
 	case stateProbing:
-		f.buf[dir] = f.buf[dir][:0]
+		if ps := f.probe; ps != nil {
+			ps.buf[dir], ps.ends[dir], ps.from[dir] = ps.buf[dir][:0], ps.ends[dir][:0], 0
+		}
 	case stateParsing:
 		f.buf[dir] = f.buf[dir][:0]
 		defer func() {
@@ -221,7 +165,7 @@ func (w *Worker) closeParser(f *flowState) {
 			w.parserPanicked(f, dissectors.ToServer, r)
 		}
 	}()
-	f.parser.Close(w.now, f)
+	f.parser.Close(f.last, f)
 	w.stopDissecting(f)
 }
 

@@ -57,6 +57,7 @@ func (w *Worker) datagram(p *decode.Packet) {
 		dir = dissectors.ToClient
 	}
 	w.touch(f, dir, p.WireLen, p.Time)
+	w.idle.pushBack(f)
 	if f.state != stateNone && len(p.Payload) > 0 {
 		w.payload(f, dir, p.Payload)
 	}
@@ -66,18 +67,21 @@ func (w *Worker) datagram(p *decode.Packet) {
 // forgets TCP connections that ended more than endedLinger ago.
 func (w *Worker) expireTable() {
 	limit := w.now.Add(-w.cfg.UDPIdle)
-	for k, f := range w.table {
-		if f.last.Before(limit) {
-			delete(w.table, k)
-			w.end(f)
-		}
+	for f := w.idle.oldest(); f != nil && f.last.Before(limit); f = w.idle.oldest() {
+		w.idle.remove(f)
+		delete(w.table, f.key())
+		w.end(f)
 	}
 	limit = w.now.Add(-endedLinger)
-	for k, f := range w.ended {
-		if f.last.Before(limit) {
-			delete(w.ended, k)
-		}
+	for f := w.lingering.oldest(); f != nil && f.last.Before(limit); f = w.lingering.oldest() {
+		w.lingering.remove(f)
+		delete(w.ended, f.key())
 	}
+}
+
+// key is the flow's table key.
+func (f *flowState) key() tableKey {
+	return tableKey{a: f.info.Client, b: f.info.Server, proto: uint8(f.info.Transport)}.canonical()
 }
 
 // endedLinger is how long, in packet time, packets of a TCP connection
@@ -103,6 +107,7 @@ func (w *Worker) initFlow(f *flowState, t dissectors.Transport, p *decode.Packet
 	}
 	i.ID = flowID(i)
 	f.portMatch = w.ports[dissectors.Port{Transport: t, Port: i.Server.Port()}]
+	f.clientPort = w.ports[dissectors.Port{Transport: t, Port: i.Client.Port()}]
 	if len(w.dissectors) == 0 {
 		f.state = stateNone
 	}

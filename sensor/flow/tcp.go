@@ -2,6 +2,7 @@ package flow
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -40,6 +41,7 @@ func (sf *streamFactory) New(_, _ gopacket.Flow, tcp *layers.TCP, ac reassembly.
 				dir = dissectors.ToClient
 			}
 			w.touch(f, dir, p.WireLen, p.Time)
+			w.lingering.pushBack(f)
 			return nil
 		}
 		if len(tcp.Payload) == 0 {
@@ -71,10 +73,14 @@ func (sf *streamFactory) New(_, _ gopacket.Flow, tcp *layers.TCP, ac reassembly.
 type tcpStream struct {
 	flowState
 	firstFromClient bool // the reassembler's "client to server" is the direction of the first packet
+	// Per direction, a hole: where the missing bytes start and when the
+	// first segment after them arrived.
+	holeStart [2]reassembly.Sequence
+	holeSince [2]time.Time
 }
 
 func (s *tcpStream) dir(d reassembly.TCPFlowDirection) dissectors.Direction {
-	if (d == reassembly.TCPDirClientToServer) == s.firstFromClient {
+	if (d == reassembly.TCPDirClientToServer) == (s.firstFromClient != s.flipped) {
 		return dissectors.ToServer
 	}
 	return dissectors.ToClient
@@ -82,11 +88,34 @@ func (s *tcpStream) dir(d reassembly.TCPFlowDirection) dissectors.Direction {
 
 // Accept counts every packet of the connection and starts reassembly even
 // without a SYN: on a SPAN port most connections began before the capture.
-func (s *tcpStream) Accept(_ *layers.TCP, ci gopacket.CaptureInfo, d reassembly.TCPFlowDirection, _ reassembly.Sequence, start *bool, _ reassembly.AssemblerContext) bool {
+//
+// It also spots holes that will never be filled: when one side ACKs bytes
+// the sensor never saw, the receiver got them and nobody will send them
+// again, so waiting ReorderWait for them only delays the stream (and makes
+// the responses behind the hole arrive before their requests). Such a
+// packet is refused; the worker skips the holes and hands it in again.
+func (s *tcpStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, d reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, _ reassembly.AssemblerContext) bool {
 	*start = true
-	s.w.touch(&s.flowState, s.dir(d), ci.Length, ci.Timestamp)
+	w := s.w
+	dir := s.dir(d)
+	if !w.reinjecting {
+		w.touch(&s.flowState, dir, ci.Length, ci.Timestamp)
+	}
+	if len(tcp.Payload) > 0 && nextSeq != invalidSequence && s.holeSince[dir].IsZero() &&
+		nextSeq.Difference(reassembly.Sequence(tcp.Seq)) > 0 {
+		s.holeStart[dir], s.holeSince[dir] = nextSeq, ci.Timestamp
+	}
+	if rev := dir.Reverse(); tcp.ACK && !s.holeSince[rev].IsZero() &&
+		s.holeStart[rev].Difference(reassembly.Sequence(tcp.Ack)) > 0 && w.mayFlushHoles() {
+		w.holeFlush = s.holeSince[rev]
+		s.holeSince[rev] = time.Time{}
+		return false
+	}
 	return true
 }
+
+// invalidSequence is the reassembler's nextSeq before a half has started.
+const invalidSequence = reassembly.Sequence(-1)
 
 // ReassembledSG hands in-order bytes to the flow's dissector, and reports
 // holes.
@@ -94,6 +123,7 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.Asse
 	w := s.w
 	rd, _, _, skip := sg.Info()
 	dir := s.dir(rd)
+	s.holeSince[dir] = time.Time{}
 	if skip > 0 && s.state != stateNone {
 		if s.state == stateParsing {
 			w.Stats.Gaps++
@@ -113,6 +143,11 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.Asse
 func (s *tcpStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
 	w := s.w
 	w.end(&s.flowState)
-	w.ended[tableKey{a: s.info.Client, b: s.info.Server, proto: uint8(dissectors.TCP)}.canonical()] = &s.flowState
+	k := s.key()
+	if old := w.ended[k]; old != nil {
+		w.lingering.remove(old)
+	}
+	w.ended[k] = &s.flowState
+	w.lingering.pushBack(&s.flowState)
 	return true
 }

@@ -61,7 +61,6 @@ type Config struct {
 	MaxFlows        int           // TCP connections, and UDP/other flows, tracked at once (each)
 	MaxParserBuffer int           // unconsumed bytes kept for a parser, per direction
 	MaxProbeBytes   int           // bytes per direction offered to probes before giving up
-	MaxProbeUDP     int           // datagrams offered to probes before giving up
 	// Pages (1900 bytes each) of out-of-order TCP data buffered per
 	// connection and in total; beyond them the oldest hole is skipped.
 	MaxPagesPerConn int
@@ -78,7 +77,6 @@ func DefaultConfig() Config {
 		MaxFlows:        1 << 18,
 		MaxParserBuffer: 64 << 10,
 		MaxProbeBytes:   4 << 10,
-		MaxProbeUDP:     8,
 		MaxPagesPerConn: 64,
 		MaxPagesTotal:   16384,
 	}
@@ -106,14 +104,20 @@ type Worker struct {
 	dissectors []dissectors.Dissector
 	ports      map[dissectors.Port]uint64 // server port → bitmask of dissectors claiming it
 
-	asm      *reassembly.Assembler
-	ctx      packetContext
-	tcpFlows int
-	table    map[tableKey]*flowState
-	ended    map[tableKey]*flowState // TCP connections that ended lately
-	active   []*flowState // flows with unreported activity or still open
+	asm       *reassembly.Assembler
+	ctx       packetContext
+	tcpFlows  int
+	table     map[tableKey]*flowState
+	ended     map[tableKey]*flowState // TCP connections that ended lately
+	idle      lru                     // table flows, least recently seen first
+	lingering lru                     // ended TCP connections, likewise
+	active    []*flowState            // flows with unreported activity or still open
 
-	now, nextTick, nextCheckpoint time.Time
+	// now is the newest packet time seen, which drives timers; pktTime is
+	// the current packet's, which stamps what it completes.
+	now, pktTime, nextTick, nextFlush, nextCheckpoint time.Time
+	holeFlush, nextHoleFlush                          time.Time // see skipLostHoles
+	reinjecting                                       bool
 
 	update  Update
 	nb      Neighbor
@@ -121,8 +125,14 @@ type Worker struct {
 	anomaly dissectors.Anomaly
 }
 
-// tickInterval is how often, in packet time, idle flows are expired.
-const tickInterval = time.Second
+// tickInterval is how often, in packet time, idle flows are expired;
+// flushInterval how often the reassembler skips holes older than
+// ReorderWait and closes idle connections.
+const (
+	tickInterval     = time.Second
+	flushInterval    = 5 * time.Second
+	lostHoleInterval = 100 * time.Millisecond
+)
 
 // NewWorker returns a Worker feeding obs, with the dissectors in ds
 // (at most 64).
@@ -141,6 +151,8 @@ func NewWorker(cfg Config, ds []dissectors.Dissector, obs Observer) *Worker {
 			w.ports[p] |= 1 << i
 		}
 	}
+	w.idle.init()
+	w.lingering.init()
 	pool := reassembly.NewStreamPool((*streamFactory)(w))
 	w.asm = reassembly.NewAssembler(pool)
 	w.asm.MaxBufferedPagesPerConnection = cfg.MaxPagesPerConn
@@ -150,6 +162,7 @@ func NewWorker(cfg Config, ds []dissectors.Dissector, obs Observer) *Worker {
 
 // Handle processes one captured frame.
 func (w *Worker) Handle(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
+	w.pktTime = ci.Timestamp
 	w.advance(ci.Timestamp)
 	p := w.Decoder.Decode(data, ci, lt)
 	switch p.Kind {
@@ -159,6 +172,9 @@ func (w *Worker) Handle(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType
 			w.Stats.TCPPackets++
 			w.ctx.pkt = p
 			w.asm.AssembleWithContext(p.NetFlow, p.TCP, &w.ctx)
+			if !w.holeFlush.IsZero() {
+				w.skipLostHoles(p)
+			}
 		case p.UDP != nil:
 			w.Stats.UDPPackets++
 			w.datagram(p)
@@ -176,8 +192,9 @@ func (w *Worker) Handle(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType
 // Close ends every flow (end of input or shutdown) and reports it.
 func (w *Worker) Close() {
 	w.asm.FlushAll()
-	for k, f := range w.table {
-		delete(w.table, k)
+	for f := w.idle.oldest(); f != nil; f = w.idle.oldest() {
+		w.idle.remove(f)
+		delete(w.table, f.key())
 		w.end(f)
 	}
 	w.checkpoint()
@@ -192,10 +209,14 @@ func (w *Worker) advance(ts time.Time) {
 		return
 	}
 	w.nextTick = w.now.Add(tickInterval)
-	w.asm.FlushWithOptions(reassembly.FlushOptions{
-		T:  w.now.Add(-w.cfg.ReorderWait),
-		TC: w.now.Add(-w.cfg.TCPIdle),
-	})
+	if !w.now.Before(w.nextFlush) {
+		// The reassembler looks at every connection: not every tick.
+		w.nextFlush = w.now.Add(flushInterval)
+		w.asm.FlushWithOptions(reassembly.FlushOptions{
+			T:  w.now.Add(-w.cfg.ReorderWait),
+			TC: w.now.Add(-w.cfg.TCPIdle),
+		})
+	}
 	w.expireTable()
 	if !w.now.Before(w.nextCheckpoint) {
 		if !w.nextCheckpoint.IsZero() {
@@ -203,6 +224,27 @@ func (w *Worker) advance(ts time.Time) {
 		}
 		w.nextCheckpoint = w.now.Add(w.cfg.Checkpoint)
 	}
+}
+
+// mayFlushHoles says whether a lost hole may be skipped now: each skip
+// looks at every connection, so they are lostHoleInterval apart in packet
+// time at least. A hole not skipped waits for the next chance, or
+// ReorderWait.
+func (w *Worker) mayFlushHoles() bool {
+	return !w.reinjecting && !w.pktTime.Before(w.nextHoleFlush)
+}
+
+// skipLostHoles skips the holes of every connection waiting since
+// w.holeFlush or earlier, then hands in again the packet that proved them
+// lost (see tcpStream.Accept). The reassembler cannot flush during
+// Assemble: the connection is locked.
+func (w *Worker) skipLostHoles(p *decode.Packet) {
+	w.asm.FlushWithOptions(reassembly.FlushOptions{T: w.holeFlush.Add(time.Nanosecond)})
+	w.holeFlush = time.Time{}
+	w.nextHoleFlush = w.pktTime.Add(lostHoleInterval)
+	w.reinjecting = true
+	w.asm.AssembleWithContext(p.NetFlow, p.TCP, &w.ctx)
+	w.reinjecting = false
 }
 
 // checkpoint reports every flow with unreported activity and forgets the
@@ -253,7 +295,7 @@ func (w *Worker) end(f *flowState) {
 // emitAnomaly sends a flow-layer anomaly for f.
 func (w *Worker) emitAnomaly(f *flowState, dir dissectors.Direction, appProto, name, detail string) {
 	w.anomaly = dissectors.Anomaly{AppProto: appProto, Name: name, Detail: detail}
-	w.ev = dissectors.Event{Time: w.now, Dir: dir, Anomaly: &w.anomaly}
+	w.ev = dissectors.Event{Time: w.pktTime, Dir: dir, Anomaly: &w.anomaly}
 	f.Emit(&w.ev)
 }
 

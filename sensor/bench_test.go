@@ -1,0 +1,222 @@
+package sensor_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/gopacket/gopacket/reassembly"
+
+	"github.com/otsensor/otsensor/dissectors/all"
+	"github.com/otsensor/otsensor/inventory"
+	"github.com/otsensor/otsensor/pcaps/synth"
+	"github.com/otsensor/otsensor/sensor"
+	"github.com/otsensor/otsensor/sensor/capture"
+	"github.com/otsensor/otsensor/sensor/decode"
+	"github.com/otsensor/otsensor/sensor/flow"
+	"go.uber.org/zap"
+)
+
+var (
+	benchOnce    sync.Once
+	benchFile    string
+	benchPackets int
+	benchErr     error
+)
+
+// benchCapture writes the synthetic plant mix (synth.WriteBenchMix, 1.2M
+// packets) once per machine and returns its path. The content is
+// deterministic, so a file left by an earlier run is reused.
+func benchCapture(b *testing.B) (string, int) {
+	b.Helper()
+	benchOnce.Do(func() {
+		benchFile = filepath.Join(os.TempDir(), "otsensor-benchmix-v1.pcap")
+		benchPackets = synth.DefaultBenchPackets
+		if st, err := os.Stat(benchFile); err == nil && st.Size() > 0 {
+			return
+		}
+		tmp := benchFile + ".tmp"
+		f, err := os.Create(tmp)
+		if err != nil {
+			benchErr = err
+			return
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		if benchPackets, benchErr = synth.WriteBenchMix(w, synth.BenchConfig{}); benchErr == nil {
+			benchErr = w.Flush()
+		}
+		f.Close()
+		if benchErr == nil {
+			benchErr = os.Rename(tmp, benchFile)
+		}
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchFile, benchPackets
+}
+
+// reportPackets reports packets/s and allocations per packet for b.N runs
+// over a capture of n packets.
+func reportPackets(b *testing.B, n int, before *runtime.MemStats) {
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	total := float64(n) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "pkts/s")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/pkt")
+}
+
+// BenchmarkBareLoop is the floor the pipeline is measured against: pcapgo
+// reading, DecodingLayerParser and gopacket reassembly with empty stream
+// handlers, over the same capture.
+func BenchmarkBareLoop(b *testing.B) {
+	path, n := benchCapture(b)
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for range b.N {
+		if err := bareLoop(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportPackets(b, n, &before)
+}
+
+func bareLoop(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		return err
+	}
+	var (
+		eth     layers.Ethernet
+		vlan    layers.Dot1Q
+		ip4     layers.IPv4
+		ip6     layers.IPv6
+		tcp     layers.TCP
+		udp     layers.UDP
+		arp     layers.ARP
+		decoded []gopacket.LayerType
+	)
+	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &vlan, &ip4, &ip6, &tcp, &udp, &arp)
+	parser.IgnoreUnsupported = true
+	asm := reassembly.NewAssembler(reassembly.NewStreamPool(emptyFactory{}))
+	var ctx bareContext
+	for {
+		data, ci, err := r.ZeroCopyReadPacketData()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := parser.DecodeLayers(data, &decoded); err != nil {
+			continue
+		}
+		for _, t := range decoded {
+			if t != layers.LayerTypeTCP {
+				continue
+			}
+			ctx.ci = ci
+			if decoded[len(decoded)-2] == layers.LayerTypeIPv6 {
+				asm.AssembleWithContext(ip6.NetworkFlow(), &tcp, &ctx)
+			} else {
+				asm.AssembleWithContext(ip4.NetworkFlow(), &tcp, &ctx)
+			}
+		}
+	}
+	asm.FlushAll()
+	return nil
+}
+
+type bareContext struct{ ci gopacket.CaptureInfo }
+
+func (c *bareContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+
+type emptyFactory struct{}
+
+func (emptyFactory) New(gopacket.Flow, gopacket.Flow, *layers.TCP, reassembly.AssemblerContext) reassembly.Stream {
+	return emptyStream{}
+}
+
+type emptyStream struct{}
+
+func (emptyStream) Accept(_ *layers.TCP, _ gopacket.CaptureInfo, _ reassembly.TCPFlowDirection, _ reassembly.Sequence, start *bool, _ reassembly.AssemblerContext) bool {
+	*start = true
+	return true
+}
+func (emptyStream) ReassembledSG(reassembly.ScatterGather, reassembly.AssemblerContext) {}
+func (emptyStream) ReassemblyComplete(reassembly.AssemblerContext) bool                 { return true }
+
+// BenchmarkPipeline is the whole replay: capture reader, decode, flows,
+// reassembly, Modbus, inventory, and the inventory saved to Badger.
+func BenchmarkPipeline(b *testing.B) {
+	path, n := benchCapture(b)
+	dir := b.TempDir()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for range b.N {
+		inv := inventory.New()
+		sum, err := sensor.Replay(context.Background(), []string{path}, sensor.ReplayConfig{
+			Flow:       flow.DefaultConfig(),
+			Dissectors: all.Dissectors(),
+			Observer:   inv,
+		})
+		if err != nil || len(sum.FileErrors) > 0 || sum.Packets != uint64(n) {
+			b.Fatalf("replay: %v %v, %d packets", err, sum.FileErrors, sum.Packets)
+		}
+		db, err := inventory.OpenDB(dir, false, zap.NewNop())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := inventory.NewStore(db).Save(inv); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+	}
+	b.StopTimer()
+	reportPackets(b, n, &before)
+}
+
+// BenchmarkDecode measures the decoder alone on packets already in memory:
+// it must not allocate.
+func BenchmarkDecode(b *testing.B) {
+	path, _ := benchCapture(b)
+	f, err := capture.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var frames [][]byte
+	var infos []gopacket.CaptureInfo
+	var p capture.Packet
+	for len(frames) < 100_000 {
+		if err := f.Next(&p); err != nil {
+			break
+		}
+		frames = append(frames, append([]byte(nil), p.Data...))
+		infos = append(infos, p.Info)
+	}
+	f.Close()
+	d := decode.New()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		k := i % len(frames)
+		d.Decode(frames[k], infos[k], layers.LinkTypeEthernet)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+}
