@@ -23,9 +23,39 @@ type Inventory struct {
 	macs  map[MAC]*MACInfo
 	links map[LinkKey]*Link
 
-	// the link of the last event, events come in bursts per flow
-	lastFlow *dissectors.Flow
-	lastLink *Link
+	// per live flow, its link and server host: events look them up
+	// by flow id instead of hashing addresses
+	flows map[uint64]*flowRefs
+	// a direct-mapped cache in front of flows: an event's lookup is then
+	// an index, not a hash
+	recent [recentFlows]struct {
+		id   uint64
+		refs *flowRefs
+	}
+	roles map[string]*[2]string // app protocol → its client and server role names
+}
+
+// recentFlows is the size of Inventory.recent, a power of two.
+const recentFlows = 1 << 12
+
+type flowRefs struct {
+	link *Link
+	ends [2]flowEnd // by the direction that end sends in: client, server
+}
+
+// flowEnd caches one end of a flow and what was already learnt from it.
+// Its host and MAC records are made only once the end shows it exists
+// (it sends, or a protocol gives it a role): a scan of unused addresses
+// leaves nothing behind.
+type flowEnd struct {
+	resolved bool
+	station  bool // the address is one station's
+	addr     netip.Addr
+	macAddr  MAC
+	host     *Host
+	mac      *MACInfo // nil until the end sends, or when its MAC identifies nothing
+	app      string   // the app protocol already recorded on the host
+	sent     bool     // the end's MAC binding and service are recorded
 }
 
 var _ flow.Observer = (*Inventory)(nil)
@@ -36,6 +66,8 @@ func New() *Inventory {
 		hosts: map[netip.Addr]*Host{},
 		macs:  map[MAC]*MACInfo{},
 		links: map[LinkKey]*Link{},
+		flows: map[uint64]*flowRefs{},
+		roles: map[string]*[2]string{},
 	}
 }
 
@@ -71,11 +103,32 @@ func (inv *Inventory) mac(m MAC) *MACInfo {
 	return mi
 }
 
-func (inv *Inventory) link(f *dissectors.Flow) *Link {
-	if f == inv.lastFlow && inv.lastLink != nil {
-		inv.lastLink.dirty = true
-		return inv.lastLink
+// refs returns f's cached link (marked dirty) and server host.
+func (inv *Inventory) refs(f *dissectors.Flow) *flowRefs {
+	c := &inv.recent[f.ID&(recentFlows-1)]
+	if c.refs != nil && c.id == f.ID {
+		c.refs.link.dirty = true
+		return c.refs
 	}
+	r := inv.flows[f.ID]
+	if r == nil {
+		r = &flowRefs{link: inv.link(f)}
+		inv.flows[f.ID] = r
+	}
+	c.id, c.refs = f.ID, r
+	r.link.dirty = true
+	return r
+}
+
+// forget drops an ended flow's cached references.
+func (inv *Inventory) forget(id uint64) {
+	delete(inv.flows, id)
+	if c := &inv.recent[id&(recentFlows-1)]; c.id == id {
+		c.refs = nil
+	}
+}
+
+func (inv *Inventory) link(f *dissectors.Flow) *Link {
 	k := LinkKey{Client: f.Client.Addr().Unmap(), Server: f.Server.Addr().Unmap(), Transport: uint8(f.Transport), Port: f.Server.Port()}
 	l := inv.links[k]
 	if l == nil {
@@ -83,14 +136,51 @@ func (inv *Inventory) link(f *dissectors.Flow) *Link {
 		inv.links[k] = l
 	}
 	l.dirty = true
-	inv.lastFlow, inv.lastLink = f, l
 	return l
+}
+
+// end returns the cached state of one end of f; sent is the direction
+// that end sends in.
+func (inv *Inventory) end(f *dissectors.Flow, r *flowRefs, sent dissectors.Direction) *flowEnd {
+	e := &r.ends[sent]
+	if !e.resolved {
+		e.resolved = true
+		e.addr, e.macAddr = f.Client.Addr(), MAC(f.ClientMAC)
+		if sent == dissectors.ToClient {
+			e.addr, e.macAddr = f.Server.Addr(), MAC(f.ServerMAC)
+		}
+		e.station = hostable(e.addr)
+	}
+	return e
+}
+
+// hostOf returns the end's host, made on first use; nil when the address
+// is not one station's.
+func (inv *Inventory) hostOf(e *flowEnd) *Host {
+	if e.host == nil && e.station {
+		e.host = inv.host(e.addr)
+	}
+	return e.host
+}
+
+// role returns app's client or server role name without allocating.
+func (inv *Inventory) role(app string, client bool) string {
+	names := inv.roles[app]
+	if names == nil {
+		names = &[2]string{app + "_client", app + "_server"}
+		inv.roles[app] = names
+	}
+	if client {
+		return names[0]
+	}
+	return names[1]
 }
 
 // Flow implements flow.Observer.
 func (inv *Inventory) Flow(u *flow.Update) {
 	f := u.Flow
-	l := inv.link(f)
+	r := inv.refs(f)
+	l := r.link
 	seen(&l.First, &l.Last, u.First)
 	seen(&l.First, &l.Last, u.Last)
 	for d := range 2 {
@@ -103,21 +193,27 @@ func (inv *Inventory) Flow(u *flow.Update) {
 	if f.AppProto != "" {
 		l.AppProto = f.AppProto
 	}
-	inv.flowEnd(u, f.Client.Addr(), MAC(f.ClientMAC), dissectors.ToServer)
-	inv.flowEnd(u, f.Server.Addr(), MAC(f.ServerMAC), dissectors.ToClient)
+	inv.updateEnd(u, inv.end(f, r, dissectors.ToServer), dissectors.ToServer)
+	inv.updateEnd(u, inv.end(f, r, dissectors.ToClient), dissectors.ToClient)
 	if u.Ended {
-		inv.lastFlow, inv.lastLink = nil, nil
+		inv.forget(f.ID)
 	}
 }
 
-// flowEnd updates the host at one end of a flow; sent is the direction
-// that end sends in.
-func (inv *Inventory) flowEnd(u *flow.Update, a netip.Addr, m MAC, sent dissectors.Direction) {
-	if !hostable(a) {
+// updateEnd updates the host at one end of a flow; sent is the direction
+// that end sends in. What needs doing once per flow is done once.
+func (inv *Inventory) updateEnd(u *flow.Update, e *flowEnd, sent dissectors.Direction) {
+	f := u.Flow
+	if e.host == nil && u.Packets[sent] == 0 && f.AppProto == "" {
+		if e.host = inv.hosts[e.addr.Unmap()]; e.host == nil {
+			return // nothing shows this end exists yet
+		}
+	}
+	h := inv.hostOf(e)
+	if h == nil {
 		return
 	}
-	f := u.Flow
-	h := inv.host(a)
+	h.dirty = true
 	seen(&h.First, &h.Last, u.First)
 	seen(&h.First, &h.Last, u.Last)
 	recv := sent.Reverse()
@@ -132,34 +228,40 @@ func (inv *Inventory) flowEnd(u *flow.Update, a netip.Addr, m MAC, sent dissecto
 		} else {
 			h.Counters.FlowsAccepted++
 		}
-	}
-	for _, v := range f.VLANs() {
-		h.VLANs = addSorted(h.VLANs, v)
-	}
-	if f.AppProto != "" {
-		h.Protocols = addSorted(h.Protocols, f.AppProto)
-		if client {
-			h.Roles = addSorted(h.Roles, f.AppProto+"_client")
-		} else {
-			h.Roles = addSorted(h.Roles, f.AppProto+"_server")
+		for _, v := range f.VLANs() {
+			h.VLANs = addSorted(h.VLANs, v)
 		}
+	}
+	if f.AppProto != e.app {
+		e.app = f.AppProto
+		e.sent = false // the service gets the app protocol
+		h.Protocols = addSorted(h.Protocols, f.AppProto)
+		h.Roles = addSorted(h.Roles, inv.role(f.AppProto, client))
 	}
 	if u.Packets[sent] == 0 {
 		return
 	}
-	if !client && (f.Transport == dissectors.TCP || f.Transport == dissectors.UDP) {
-		h.addService(Service{Transport: f.Transport.String(), Port: f.Server.Port(), AppProto: f.AppProto})
+	if !e.sent {
+		e.sent = true
+		if !client && (f.Transport == dissectors.TCP || f.Transport == dissectors.UDP) {
+			h.addService(Service{Transport: f.Transport.String(), Port: f.Server.Port(), AppProto: f.AppProto})
+		}
+		if e.macAddr.Identifies() {
+			e.mac = inv.mac(e.macAddr)
+		}
+		if mi := e.mac; mi != nil {
+			mi.IPs = addAddr(mi.IPs, h.IP, maxMACIPs)
+			for _, v := range f.VLANs() {
+				mi.VLANs = addSorted(mi.VLANs, v)
+			}
+		}
 	}
-	if m.Identifies() {
-		inv.bindMAC(h, m, u.First)
-		inv.bindMAC(h, m, u.Last)
-		mi := inv.mac(m)
+	if mi := e.mac; mi != nil {
+		mi.dirty = true
+		inv.bindMAC(h, mi.MAC, u.First)
+		inv.bindMAC(h, mi.MAC, u.Last)
 		seen(&mi.First, &mi.Last, u.First)
 		seen(&mi.First, &mi.Last, u.Last)
-		mi.IPs = addAddr(mi.IPs, h.IP, maxMACIPs)
-		for _, v := range f.VLANs() {
-			mi.VLANs = addSorted(mi.VLANs, v)
-		}
 	}
 }
 
@@ -223,11 +325,11 @@ func (inv *Inventory) Event(ev *dissectors.Event) {
 	if ev.Flow == nil {
 		return
 	}
-	l := inv.link(ev.Flow)
+	r := inv.refs(ev.Flow)
 	if ev.Anomaly != nil {
-		l.Anomalies++
+		r.link.Anomalies++
 		return
 	}
-	l.Events++
-	inv.protocolEvent(ev, l)
+	r.link.Events++
+	inv.protocolEvent(ev, r)
 }

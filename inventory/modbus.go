@@ -16,7 +16,8 @@ const (
 
 // modbusRecord learns function codes and units per link, and units and
 // identities per server.
-func (inv *Inventory) modbusRecord(f *dissectors.Flow, l *Link, r *modbus.Record) {
+func (inv *Inventory) modbusRecord(f *dissectors.Flow, refs *flowRefs, r *modbus.Record) {
+	l := refs.link
 	lm := l.Modbus
 	if lm == nil {
 		lm = &LinkModbus{FunctionCodes: map[uint8]uint64{}}
@@ -33,11 +34,11 @@ func (inv *Inventory) modbusRecord(f *dissectors.Flow, l *Link, r *modbus.Record
 			return
 		}
 	}
-	server := f.Server.Addr()
-	if !hostable(server) {
+	h := inv.hostOf(inv.end(f, refs, dissectors.ToClient))
+	if h == nil {
 		return
 	}
-	h := inv.host(server)
+	h.dirty = true
 	mh := h.Modbus
 	if mh == nil {
 		mh = &ModbusHost{}

@@ -5,10 +5,10 @@ import (
 	"github.com/otsensor/otsensor/dissectors/modbus"
 )
 
-// protocolEvent learns from one protocol record on link l.
-func (inv *Inventory) protocolEvent(ev *dissectors.Event, l *Link) {
+// protocolEvent learns from one protocol record of a flow.
+func (inv *Inventory) protocolEvent(ev *dissectors.Event, refs *flowRefs) {
 	switch r := ev.Record.(type) {
 	case *modbus.Record:
-		inv.modbusRecord(ev.Flow, l, r)
+		inv.modbusRecord(ev.Flow, refs, r)
 	}
 }

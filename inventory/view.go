@@ -77,9 +77,14 @@ func (inv *Inventory) Snapshot() *Snapshot {
 	return s
 }
 
-// Find returns the device a user means: by ID (or a unique ID prefix),
-// IP address or MAC address.
+// Find returns the device a user means: by ID, IP address, MAC address,
+// or unique ID prefix, in that order.
 func (s *Snapshot) Find(q string) (*Device, bool) {
+	for _, d := range s.Devices {
+		if d.ID == q {
+			return d, true
+		}
+	}
 	if a, err := netip.ParseAddr(q); err == nil {
 		d, ok := s.byIP[a.Unmap()]
 		return d, ok
@@ -90,13 +95,9 @@ func (s *Snapshot) Find(q string) (*Device, bool) {
 				return d, true
 			}
 		}
-		return nil, false
 	}
 	var found *Device
 	for _, d := range s.Devices {
-		if d.ID == q {
-			return d, true
-		}
 		if strings.HasPrefix(d.ID, q) {
 			if found != nil {
 				return nil, false // ambiguous

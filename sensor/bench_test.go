@@ -165,6 +165,7 @@ func (emptyStream) ReassemblyComplete(reassembly.AssemblerContext) bool         
 // reassembly, Modbus, inventory, and the inventory saved to Badger.
 func BenchmarkPipeline(b *testing.B) {
 	path, n := benchCapture(b)
+	sensor.TuneRuntime(os.Getenv) // as cmd/otsensor does
 	dir := b.TempDir()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)

@@ -3,8 +3,13 @@
 // and writes protocol events.
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/otsensor/otsensor/sensor"
+)
 
 func main() {
+	sensor.TuneRuntime(os.Getenv)
 	os.Exit(newApp(os.Stdout, os.Stderr).run(os.Args[1:]))
 }

@@ -90,8 +90,8 @@ type Decoder struct {
 	ip6   layers.IPv6
 	ext6  layers.IPv6ExtensionSkipper
 	frag6 layers.IPv6Fragment
-	tcp   layers.TCP
-	udp   layers.UDP
+	tcp   transport[layers.TCP, *layers.TCP]
+	udp   transport[layers.UDP, *layers.UDP]
 	arp   layers.ARP
 
 	ethParser, sllParser, sll2Parser, loopParser, ip4Parser, ip6Parser *gopacket.DecodingLayerParser
@@ -115,7 +115,13 @@ func New() *Decoder {
 	d.Stats.UnsupportedLinks = map[layers.LinkType]uint64{}
 	all := []gopacket.DecodingLayer{&d.eth, &d.sll, &d.sll2, &d.loop, &d.vlan, &d.ip4, &d.ip6, &d.ext6, &d.frag6, &d.tcp, &d.udp, &d.arp}
 	mk := func(first gopacket.LayerType) *gopacket.DecodingLayerParser {
-		p := gopacket.NewDecodingLayerParser(first, all...)
+		p := gopacket.NewDecodingLayerParser(first)
+		// A slice indexed by layer type: faster than the default map.
+		var dlc gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
+		for _, l := range all {
+			dlc = dlc.Put(l)
+		}
+		p.SetDecodingLayerContainer(dlc)
 		p.IgnoreUnsupported = true
 		return p
 	}
@@ -306,11 +312,11 @@ func (d *Decoder) takeTransport(p *Packet, proto layers.IPProtocol, data []byte)
 	var err error
 	switch proto {
 	case layers.IPProtocolTCP:
-		if err = d.tcp.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err == nil {
+		if err = d.tcp.layer.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err == nil {
 			d.takeTCP(p)
 		}
 	case layers.IPProtocolUDP:
-		if err = d.udp.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err == nil {
+		if err = d.udp.layer.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err == nil {
 			d.takeUDP(p)
 		}
 	}
@@ -320,17 +326,19 @@ func (d *Decoder) takeTransport(p *Packet, proto layers.IPProtocol, data []byte)
 }
 
 func (d *Decoder) takeTCP(p *Packet) {
+	t := &d.tcp.layer
 	p.Proto = layers.IPProtocolTCP
-	p.TCP = &d.tcp
-	p.SrcPort, p.DstPort = uint16(d.tcp.SrcPort), uint16(d.tcp.DstPort)
-	p.Payload = d.tcp.Payload
+	p.TCP = t
+	p.SrcPort, p.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
+	p.Payload = t.Payload
 }
 
 func (d *Decoder) takeUDP(p *Packet) {
+	u := &d.udp.layer
 	p.Proto = layers.IPProtocolUDP
-	p.UDP = &d.udp
-	p.SrcPort, p.DstPort = uint16(d.udp.SrcPort), uint16(d.udp.DstPort)
-	p.Payload = d.udp.Payload
+	p.UDP = u
+	p.SrcPort, p.DstPort = uint16(u.SrcPort), uint16(u.DstPort)
+	p.Payload = u.Payload
 }
 
 // expireFragments drops fragments that waited longer than fragmentTimeout

@@ -250,43 +250,55 @@ func (w *Worker) skipLostHoles(p *decode.Packet) {
 // checkpoint reports every flow with unreported activity and forgets the
 // ended ones.
 func (w *Worker) checkpoint() {
-	kept := w.active[:0]
-	for _, f := range w.active {
-		w.report(f)
+	for i := 0; i < len(w.active); {
+		f := w.active[i]
+		w.report(f, false)
 		if f.ended {
-			f.activeIdx = -1
+			w.deactivate(f) // moves the last flow to i
 			continue
 		}
-		f.activeIdx = len(kept)
-		kept = append(kept, f)
+		i++
 	}
-	clear(w.active[len(kept):])
-	w.active = kept
 }
 
-// report sends f's activity since its previous report to the observer.
-func (w *Worker) report(f *flowState) {
+// deactivate removes f from the active list.
+func (w *Worker) deactivate(f *flowState) {
+	i, last := f.activeIdx, len(w.active)-1
+	w.active[i] = w.active[last]
+	w.active[i].activeIdx = i
+	w.active[last] = nil
+	w.active = w.active[:last]
+	f.activeIdx = -1
+}
+
+// report sends f's activity since its previous report to the observer;
+// final reports even when there was none (the flow ended).
+func (w *Worker) report(f *flowState, final bool) {
 	u := &w.update
 	*u = Update{Flow: &f.info, First: f.first, Last: f.last, New: !f.reported, Ended: f.ended}
 	for d := range 2 {
 		u.Packets[d] = f.pkts[d] - f.repPkts[d]
 		u.Bytes[d] = f.bytes[d] - f.repBytes[d]
 	}
-	if !u.New && !u.Ended && u.Packets == [2]uint64{} {
+	if !u.New && !final && u.Packets == [2]uint64{} {
 		return
 	}
 	w.obs.Flow(u)
 	f.reported, f.repPkts, f.repBytes = true, f.pkts, f.bytes
 }
 
-// end closes f's parser and reports the flow's last activity.
+// end closes f's parser and reports the flow's last activity. Packets that
+// come later (trailing ACKs) are reported at the next checkpoint.
 func (w *Worker) end(f *flowState) {
 	if f.ended {
 		return
 	}
 	w.closeParser(f)
 	f.ended = true
-	w.report(f)
+	w.report(f, true)
+	if f.activeIdx >= 0 {
+		w.deactivate(f)
+	}
 	if f.info.Transport == dissectors.TCP {
 		w.tcpFlows--
 	}
