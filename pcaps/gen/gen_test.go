@@ -23,9 +23,9 @@ var want = map[string]struct {
 	// conn 1: 3 + 2*46 exchanges + 1 unanswered FC 8/04 + 3 = 99;
 	// gateway: 3 + 2*3 + 3 = 12; vendor: 3 + 2*7 + 3 = 20.
 	"modbus_functions.pcap": {[]layers.LinkType{layers.LinkTypeEthernet}, 131},
-	// 9 connections of 3 + 2 (valid) + 3 = 8, plus the defects:
-	// 1+1+1+1+4+2+3+14+2 = 29.
-	"modbus_malformed.pcap": {[]layers.LinkType{layers.LinkTypeEthernet}, 101},
+	// 10 connections of 3 + 2 (valid) + 3 = 8, plus the defects:
+	// 1+1+1+1+4+2+3+14+2+2 = 31.
+	"modbus_malformed.pcap": {[]layers.LinkType{layers.LinkTypeEthernet}, 111},
 	// conn 1: 3 + 5 + 4 + 2 + 3 + 3 + 3 + 3 = 26; conn 2: 3+2+1+2+2+1+1 = 12.
 	"modbus_segmentation.pcap": {[]layers.LinkType{layers.LinkTypeEthernet}, 38},
 	// 1 response + 4*(2+2) + 2 + 3 + 3.

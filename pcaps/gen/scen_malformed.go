@@ -108,6 +108,11 @@ func malformed(t *synth.Trace) {
 		s.c.Send(synth.ToClient, h2.ReadBitsResponse(r, synth.FCReadCoils, bits(8)))
 		t.Advance(10 * ms)
 	})
+	// An exception response with code 9, which no specification assigns.
+	conn(func(s *mb) {
+		h := s.h()
+		s.x(h.ReadRequest(nil, synth.FCReadHoldingRegisters, 0, 1), h.Exception(nil, synth.FCReadHoldingRegisters, 9))
+	})
 }
 
 // valid writes one well-formed FC 3 exchange.
