@@ -32,7 +32,7 @@ type Device struct {
 
 // DeviceModbus is the Modbus part of a device.
 type DeviceModbus struct {
-	UnitIDs    []uint8            `json:"unit_ids"`
+	UnitIDs    UnitIDs            `json:"unit_ids"`
 	Identities map[uint8]Identity `json:"identities,omitempty"`
 	ServerIDs  map[uint8]string   `json:"server_ids,omitempty"`
 }

@@ -9,8 +9,11 @@
 package inventory
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -68,9 +71,41 @@ type MACSeen struct {
 	Last  time.Time `json:"last_seen"`
 }
 
+// UnitIDs is a sorted set of Modbus unit ids. Its JSON is an array of
+// numbers ([]uint8 alone would be base64).
+type UnitIDs []uint8
+
+// MarshalJSON implements json.Marshaler.
+func (u UnitIDs) MarshalJSON() ([]byte, error) {
+	b := []byte{'['}
+	for i, id := range u {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(id), 10)
+	}
+	return append(b, ']'), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (u *UnitIDs) UnmarshalJSON(b []byte) error {
+	var ids []uint16
+	if err := json.Unmarshal(b, &ids); err != nil {
+		return err
+	}
+	*u = (*u)[:0]
+	for _, id := range ids {
+		if id > 255 {
+			return fmt.Errorf("unit id %d out of range", id)
+		}
+		*u = append(*u, uint8(id))
+	}
+	return nil
+}
+
 // ModbusHost is what Modbus taught about a host.
 type ModbusHost struct {
-	UnitIDs    []uint8            `json:"unit_ids,omitempty"` // units that answered, as a server
+	UnitIDs    UnitIDs            `json:"unit_ids,omitempty"` // units that answered, as a server
 	Identities map[uint8]Identity `json:"identities,omitempty"`
 	ServerIDs  map[uint8]string   `json:"server_ids,omitempty"` // FC17 report server id, hex
 }
@@ -111,7 +146,7 @@ type MACInfo struct {
 // LinkModbus is what Modbus taught about a link.
 type LinkModbus struct {
 	FunctionCodes map[uint8]uint64 `json:"function_codes"` // requests per function code
-	UnitIDs       []uint8          `json:"unit_ids,omitempty"`
+	UnitIDs       UnitIDs          `json:"unit_ids,omitempty"`
 	Exceptions    uint64           `json:"exceptions"`
 }
 

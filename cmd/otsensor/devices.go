@@ -32,7 +32,11 @@ or a MAC that only speaks layer 2.`,
 			}
 			switch format {
 			case formatJSON, formatYAML:
-				return writeData(a.out, format, snap.Devices)
+				devices := snap.Devices
+				if devices == nil {
+					devices = []*inventory.Device{}
+				}
+				return writeData(a.out, format, devices)
 			}
 			return writeDeviceTable(a.out, snap.Devices, format == formatWide)
 		},
@@ -62,6 +66,9 @@ func (a *app) deviceShowCmd() *cobra.Command {
 			}
 			links := snap.LinksOf(d)
 			if format != "text" {
+				if links == nil {
+					links = []*inventory.LinkView{}
+				}
 				return writeData(a.out, format, struct {
 					*inventory.Device
 					Links []*inventory.LinkView `json:"links"`

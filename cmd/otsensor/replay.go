@@ -45,7 +45,7 @@ with what the replay learns.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.events, "events", "", "write events as JSON lines to FILE (- for stdout)")
+	f.StringVar(&o.events, "events", "", "write events as JSON lines to FILE (- for stdout; not with -o json)")
 	f.StringVarP(&o.format, "output", "o", "text", "summary format: text (on stderr) or json (on stdout)")
 	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	return cmd
@@ -54,6 +54,9 @@ with what the replay learns.`,
 func (a *app) replay(ctx context.Context, args []string, o replayOptions) error {
 	if err := checkFormat(o.format, "text", formatJSON); err != nil {
 		return err
+	}
+	if o.events == "-" && o.format == formatJSON {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--events - and -o json would both write to stdout: give --events a file")}
 	}
 	files, err := capture.Expand(args)
 	if err != nil {
