@@ -108,6 +108,9 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 		if err := events.Flush(); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("write events: %w", err)}
 		}
+		if events.Skipped > 0 {
+			a.log.Warn("events left out: their records could not be encoded", zap.Uint64("events", events.Skipped))
+		}
 	}
 	if err := inventory.NewStore(db).Save(inv); err != nil {
 		return &exitError{code: exitFailed, err: err}

@@ -76,6 +76,10 @@ var errNoNetworkLayer = errors.New("decode: frame carries neither IP nor ARP")
 // of their datagram.
 const fragmentTimeout = 30 * time.Second
 
+// fragmentSweep is how often, in packet time, expired fragments are looked
+// for: a fragment is dropped at most this long after it expired.
+const fragmentSweep = time.Second
+
 // Decoder decodes frames of any supported link type. Not safe for
 // concurrent use: one per worker.
 type Decoder struct {
@@ -197,12 +201,13 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, lt layers.LinkTyp
 	case KindIP, KindFragment:
 		d.Stats.IP++
 	default:
-		d.Stats.NonIP++
 		if p.Kind == KindL2 && !p.HasSrcMAC {
 			// Nothing we can learn from: a raw or loopback frame that
 			// carried neither IP nor ARP.
 			p.Kind, p.Err = KindError, errNoNetworkLayer
 			d.Stats.DecodeErrors++
+		} else {
+			d.Stats.NonIP++
 		}
 	}
 	return p
@@ -279,6 +284,11 @@ func (d *Decoder) takeIPv6(p *Packet, ip *layers.IPv6) {
 	p.Src = netip.AddrFrom16([16]byte(ip.SrcIP.To16()))
 	p.Dst = netip.AddrFrom16([16]byte(ip.DstIP.To16()))
 	p.Proto = ip.NextHeader
+	if ip.HopByHop != nil {
+		// layers.IPv6 decodes a hop-by-hop header itself; Payload is
+		// what follows it.
+		p.Proto = ip.HopByHop.NextHeader
+	}
 	p.NetFlow = ip.NetworkFlow()
 	p.Payload = ip.Payload
 }
@@ -286,6 +296,7 @@ func (d *Decoder) takeIPv6(p *Packet, ip *layers.IPv6) {
 func (d *Decoder) takeIPv6Fragment(p *Packet) {
 	if d.frag6.FragmentOffset == 0 && !d.frag6.MoreFragments {
 		p.Proto = d.frag6.NextHeader // atomic fragment: the header follows
+		p.Payload = d.frag6.Payload
 		return
 	}
 	d.Stats.Fragments++
@@ -342,17 +353,19 @@ func (d *Decoder) takeUDP(p *Packet) {
 }
 
 // expireFragments drops fragments that waited longer than fragmentTimeout
-// in packet time. ip6defrag stamps fragments with the wall clock, so its
-// state is dropped whole instead: every fragmentTimeout of packet time, if
-// it was given fragments, it is replaced. A datagram whose fragments
-// straddle that moment is lost; the counters say so.
+// in packet time, looking once per fragmentSweep of it (and at once when
+// time went backwards, so that one bad timestamp can't stop expiry).
+// ip6defrag stamps fragments with the wall clock, so its state is dropped
+// whole instead: once the first fragment it was given is fragmentTimeout
+// old (or that far in the future), it is replaced. A datagram whose
+// fragments straddle that moment is lost; the counters say so.
 func (d *Decoder) expireFragments(now time.Time) {
-	if now.Before(d.nextExpire) {
+	if now.Before(d.nextExpire) && !now.Before(d.nextExpire.Add(-fragmentSweep)) {
 		return
 	}
-	d.nextExpire = now.Add(fragmentTimeout)
+	d.nextExpire = now.Add(fragmentSweep)
 	d.defrag4.DiscardOlderThan(now.Add(-fragmentTimeout))
-	if !d.frag6Since.IsZero() && now.Sub(d.frag6Since) >= fragmentTimeout {
+	if age := now.Sub(d.frag6Since); !d.frag6Since.IsZero() && (age >= fragmentTimeout || age <= -fragmentTimeout) {
 		d.defrag6 = ip6defrag.NewIPv6Defragmenter()
 		d.frag6Since = time.Time{}
 	}

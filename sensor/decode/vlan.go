@@ -17,7 +17,9 @@ type vlanStack struct {
 	n   int // tags seen in this packet, may exceed maxVLANs
 }
 
-func (v *vlanStack) reset() { v.n = 0 }
+// reset forgets the previous packet's tags: the ids too, since Packet.VLAN
+// is copied whole (and hashed whole into flow ids).
+func (v *vlanStack) reset() { v.n, v.ids = 0, [maxVLANs]uint16{} }
 
 func (v *vlanStack) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	if err := v.Dot1Q.DecodeFromBytes(data, df); err != nil {

@@ -30,13 +30,17 @@ import (
 // SchemaVersion is the version of the event format written here.
 const SchemaVersion = 1
 
-// timeLayout is RFC 3339 with microseconds, as Suricata writes them.
+// timeLayout is RFC 3339 with microseconds (Suricata's precision; it
+// writes the offset as +0000, RFC 3339 wants Z).
 const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
 
 // Writer writes one JSON object per event. It is not safe for concurrent
 // use. The first write error is kept and returned by Flush; later events
-// are dropped.
+// are dropped. An event whose record cannot be encoded is skipped and
+// counted in Skipped.
 type Writer struct {
+	Skipped uint64
+
 	w   *bufio.Writer
 	buf []byte
 	err error
@@ -55,7 +59,7 @@ func (e *Writer) Write(ev *dissectors.Event) {
 	b, err := Append(e.buf[:0], ev)
 	e.buf = b
 	if err != nil {
-		e.err = err
+		e.Skipped++
 		return
 	}
 	b = append(b, '\n')
@@ -85,15 +89,15 @@ func Append(b []byte, ev *dissectors.Event) ([]byte, error) {
 		b = strconv.AppendUint(b, f.ID, 10)
 	}
 	b = append(b, `,"event_type":`...)
-	b = strconv.AppendQuote(b, eventType)
+	b = appendString(b, eventType)
 	if f != nil {
 		b = appendEndpoint(b, "src", f.Client)
 		b = appendEndpoint(b, "dest", f.Server)
 		b = append(b, `,"proto":`...)
-		b = strconv.AppendQuote(b, f.Transport.String())
+		b = appendString(b, f.Transport.String())
 		if f.AppProto != "" {
 			b = append(b, `,"app_proto":`...)
-			b = strconv.AppendQuote(b, f.AppProto)
+			b = appendString(b, f.AppProto)
 		}
 		if vl := f.VLANs(); len(vl) > 0 {
 			b = append(b, `,"vlan":[`...)
@@ -107,9 +111,9 @@ func Append(b []byte, ev *dissectors.Event) ([]byte, error) {
 		}
 	}
 	b = append(b, `,"direction":`...)
-	b = strconv.AppendQuote(b, ev.Dir.String())
+	b = appendString(b, ev.Dir.String())
 	b = append(b, ',')
-	b = strconv.AppendQuote(b, eventType)
+	b = appendString(b, eventType)
 	b = append(b, ':')
 	var obj []byte
 	var err error
@@ -123,6 +127,24 @@ func Append(b []byte, ev *dissectors.Event) ([]byte, error) {
 	}
 	b = append(b, obj...)
 	return append(b, '}'), nil
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 func appendEndpoint(b []byte, side string, ap netip.AddrPort) []byte {

@@ -142,8 +142,10 @@ func flowID(f *dissectors.Flow) uint64 {
 	put(f.Server)
 	b[n] = byte(f.Transport)
 	n++
-	for _, v := range f.VLAN {
-		binary.BigEndian.PutUint16(b[n:], v)
+	for i := range dissectors.MaxVLANs {
+		if i < int(f.NVLAN) { // only the tags the packet had
+			binary.BigEndian.PutUint16(b[n:], f.VLAN[i])
+		}
 		n += 2
 	}
 	binary.BigEndian.PutUint64(b[n:], uint64(f.Start.UnixNano()))
