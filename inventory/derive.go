@@ -72,6 +72,7 @@ func sameSlash24(a, b netip.Addr) bool {
 
 // Devices derives the device list, sorted by ID.
 func (inv *Inventory) Devices() []*Device {
+	inv.foldAll()
 	var out []*Device
 	owned := map[netip.Addr]bool{} // IPs that belong to a local MAC's device
 	for _, mi := range inv.macs {

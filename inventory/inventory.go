@@ -39,8 +39,13 @@ type Inventory struct {
 const recentFlows = 1 << 12
 
 type flowRefs struct {
+	flow *dissectors.Flow // the flow layer's, valid until the flow ends
 	link *Link
 	ends [2]flowEnd // by the direction that end sends in: client, server
+	// What events taught since the last fold: events only touch this
+	// (hot in cache), and fold moves it into the link and hosts.
+	events, anomalies uint64
+	modbus            *flowModbus
 }
 
 // flowEnd caches one end of a flow and what was already learnt from it.
@@ -107,17 +112,37 @@ func (inv *Inventory) mac(m MAC) *MACInfo {
 func (inv *Inventory) refs(f *dissectors.Flow) *flowRefs {
 	c := &inv.recent[f.ID&(recentFlows-1)]
 	if c.refs != nil && c.id == f.ID {
-		c.refs.link.dirty = true
 		return c.refs
 	}
 	r := inv.flows[f.ID]
 	if r == nil {
-		r = &flowRefs{link: inv.link(f)}
+		r = &flowRefs{flow: f, link: inv.link(f)}
 		inv.flows[f.ID] = r
 	}
 	c.id, c.refs = f.ID, r
-	r.link.dirty = true
 	return r
+}
+
+// fold moves what a flow's events taught into its link and hosts.
+func (inv *Inventory) fold(f *dissectors.Flow, r *flowRefs) {
+	if r.events == 0 && r.anomalies == 0 {
+		return
+	}
+	l := r.link
+	l.dirty = true
+	l.Events += r.events
+	l.Anomalies += r.anomalies
+	r.events, r.anomalies = 0, 0
+	if r.modbus != nil {
+		inv.foldModbus(f, r)
+	}
+}
+
+// foldAll folds every live flow: before the inventory is read or saved.
+func (inv *Inventory) foldAll() {
+	for _, r := range inv.flows {
+		inv.fold(r.flow, r)
+	}
 }
 
 // forget drops an ended flow's cached references.
@@ -180,7 +205,9 @@ func (inv *Inventory) role(app string, client bool) string {
 func (inv *Inventory) Flow(u *flow.Update) {
 	f := u.Flow
 	r := inv.refs(f)
+	inv.fold(f, r)
 	l := r.link
+	l.dirty = true
 	seen(&l.First, &l.Last, u.First)
 	seen(&l.First, &l.Last, u.Last)
 	for d := range 2 {
@@ -241,7 +268,8 @@ func (inv *Inventory) updateEnd(u *flow.Update, e *flowEnd, sent dissectors.Dire
 	if u.Packets[sent] == 0 {
 		return
 	}
-	if !e.sent {
+	fresh := !e.sent
+	if fresh {
 		e.sent = true
 		if !client && (f.Transport == dissectors.TCP || f.Transport == dissectors.UDP) {
 			h.addService(Service{Transport: f.Transport.String(), Port: f.Server.Port(), AppProto: f.AppProto})
@@ -256,7 +284,9 @@ func (inv *Inventory) updateEnd(u *flow.Update, e *flowEnd, sent dissectors.Dire
 			}
 		}
 	}
-	if mi := e.mac; mi != nil {
+	// The MAC's times move when the flow starts and ends: for long flows,
+	// the host's last seen (every update) keeps the device's fresh.
+	if mi := e.mac; mi != nil && (fresh || u.Ended) {
 		mi.dirty = true
 		inv.bindMAC(h, mi.MAC, u.First)
 		inv.bindMAC(h, mi.MAC, u.Last)
@@ -327,9 +357,9 @@ func (inv *Inventory) Event(ev *dissectors.Event) {
 	}
 	r := inv.refs(ev.Flow)
 	if ev.Anomaly != nil {
-		r.link.Anomalies++
+		r.anomalies++
 		return
 	}
-	r.link.Events++
+	r.events++
 	inv.protocolEvent(ev, r)
 }

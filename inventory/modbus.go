@@ -14,37 +14,54 @@ const (
 	excGatewayTargetFailed    = 11
 )
 
+// flowModbus is what a flow's Modbus records taught since the last fold.
+type flowModbus struct {
+	requests   []fcCount // per function code, in order of first use
+	requested  bitset256 // unit ids requests went to
+	served     bitset256 // unit ids that answered (not through a gateway error)
+	exceptions uint64
+}
+
+type fcCount struct {
+	fc uint8
+	n  uint64
+}
+
+type bitset256 [4]uint64
+
+func (b *bitset256) set(i uint8)      { b[i>>6] |= 1 << (i & 63) }
+func (b *bitset256) has(i uint8) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
 // modbusRecord learns function codes and units per link, and units and
-// identities per server.
+// identities per server. Counts go to the flow's accumulator (see fold);
+// identities, which are rare, straight to the server.
 func (inv *Inventory) modbusRecord(f *dissectors.Flow, refs *flowRefs, r *modbus.Record) {
-	l := refs.link
-	lm := l.Modbus
-	if lm == nil {
-		lm = &LinkModbus{FunctionCodes: map[uint8]uint64{}}
-		l.Modbus = lm
+	m := refs.modbus
+	if m == nil {
+		m = &flowModbus{}
+		refs.modbus = m
 	}
 	if !r.Response {
-		lm.FunctionCodes[r.FunctionCode]++
-		lm.UnitIDs = addSorted(lm.UnitIDs, r.UnitID)
+		m.count(r.FunctionCode)
+		m.requested.set(r.UnitID)
 		return
 	}
 	if r.Exception {
-		lm.Exceptions++
+		m.exceptions++
 		if r.ExceptionCode == excGatewayPathUnavailable || r.ExceptionCode == excGatewayTargetFailed {
 			return
 		}
+	}
+	m.served.set(r.UnitID)
+	if r.DeviceID == nil && (len(r.ServerID) == 0 || r.Exception) {
+		return
 	}
 	h := inv.hostOf(inv.end(f, refs, dissectors.ToClient))
 	if h == nil {
 		return
 	}
 	h.dirty = true
-	mh := h.Modbus
-	if mh == nil {
-		mh = &ModbusHost{}
-		h.Modbus = mh
-	}
-	mh.UnitIDs = addSorted(mh.UnitIDs, r.UnitID)
+	mh := h.modbus()
 	if id := r.DeviceID; id != nil {
 		if mh.Identities == nil {
 			mh.Identities = map[uint8]Identity{}
@@ -68,6 +85,59 @@ func (inv *Inventory) modbusRecord(f *dissectors.Flow, refs *flowRefs, r *modbus
 		}
 		mh.ServerIDs[r.UnitID] = hex.EncodeToString(r.ServerID)
 	}
+}
+
+func (m *flowModbus) count(fc uint8) {
+	for i := range m.requests {
+		if m.requests[i].fc == fc {
+			m.requests[i].n++
+			return
+		}
+	}
+	m.requests = append(m.requests, fcCount{fc, 1})
+}
+
+// foldModbus moves a flow's Modbus counts into its link and server.
+func (inv *Inventory) foldModbus(f *dissectors.Flow, r *flowRefs) {
+	m := r.modbus
+	l := r.link
+	lm := l.Modbus
+	if lm == nil {
+		lm = &LinkModbus{FunctionCodes: map[uint8]uint64{}}
+		l.Modbus = lm
+	}
+	for i, c := range m.requests {
+		lm.FunctionCodes[c.fc] += c.n
+		m.requests[i].n = 0
+	}
+	lm.Exceptions += m.exceptions
+	m.exceptions = 0
+	var h *Host
+	for u := 0; u < 256; u++ {
+		id := uint8(u)
+		if m.requested.has(id) {
+			lm.UnitIDs = addSorted(lm.UnitIDs, id)
+		}
+		if m.served.has(id) {
+			if h == nil {
+				if h = inv.hostOf(inv.end(f, r, dissectors.ToClient)); h == nil {
+					break
+				}
+				h.dirty = true
+			}
+			mh := h.modbus()
+			mh.UnitIDs = addSorted(mh.UnitIDs, id)
+		}
+	}
+	m.requested, m.served = bitset256{}, bitset256{}
+}
+
+// modbus returns the host's Modbus record, made on first use.
+func (h *Host) modbus() *ModbusHost {
+	if h.Modbus == nil {
+		h.Modbus = &ModbusHost{}
+	}
+	return h.Modbus
 }
 
 // merge keeps the newest non-empty value.

@@ -138,6 +138,7 @@ func parseTransport(s string) (uint8, bool) {
 
 // Save writes the records changed since the last Save in one batch.
 func (s *Store) Save(inv *Inventory) error {
+	inv.foldAll()
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	put := func(key string, rec any) error {

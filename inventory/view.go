@@ -38,6 +38,7 @@ type Snapshot struct {
 
 // Snapshot derives devices and links.
 func (inv *Inventory) Snapshot() *Snapshot {
+	inv.foldAll()
 	s := &Snapshot{Devices: inv.Devices(), byIP: map[netip.Addr]*Device{}}
 	for _, d := range s.Devices {
 		for _, a := range d.IPs {

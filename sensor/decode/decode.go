@@ -104,7 +104,7 @@ type Decoder struct {
 	defrag4     *ip4defrag.IPv4Defragmenter
 	defrag6     *ip6defrag.IPv6Defragmenter
 	frag6Since  time.Time // packet time of the first fragment given to defrag6 since it was made
-	nextExpire  time.Time
+	nextExpire  int64 // packet time (Unix ns) of the next fragment sweep
 	pkt         Packet
 	reassembled bool
 }
@@ -359,13 +359,14 @@ func (d *Decoder) takeUDP(p *Packet) {
 // whole instead: once the first fragment it was given is fragmentTimeout
 // old (or that far in the future), it is replaced. A datagram whose
 // fragments straddle that moment is lost; the counters say so.
-func (d *Decoder) expireFragments(now time.Time) {
-	if now.Before(d.nextExpire) && !now.Before(d.nextExpire.Add(-fragmentSweep)) {
+func (d *Decoder) expireFragments(ts time.Time) {
+	now := ts.UnixNano()
+	if now < d.nextExpire && now >= d.nextExpire-int64(fragmentSweep) {
 		return
 	}
-	d.nextExpire = now.Add(fragmentSweep)
-	d.defrag4.DiscardOlderThan(now.Add(-fragmentTimeout))
-	if age := now.Sub(d.frag6Since); !d.frag6Since.IsZero() && (age >= fragmentTimeout || age <= -fragmentTimeout) {
+	d.nextExpire = now + int64(fragmentSweep)
+	d.defrag4.DiscardOlderThan(ts.Add(-fragmentTimeout))
+	if age := ts.Sub(d.frag6Since); !d.frag6Since.IsZero() && (age >= fragmentTimeout || age <= -fragmentTimeout) {
 		d.defrag6 = ip6defrag.NewIPv6Defragmenter()
 		d.frag6Since = time.Time{}
 	}

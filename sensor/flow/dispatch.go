@@ -2,7 +2,6 @@ package flow
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
 )
@@ -20,7 +19,7 @@ const (
 type flowState struct {
 	info        dissectors.Flow
 	w           *Worker
-	first, last time.Time
+	first, last int64 // packet time, Unix ns
 	pkts, bytes [2]uint64
 	// counters already reported to the observer
 	repPkts, repBytes [2]uint64
@@ -53,12 +52,13 @@ func (f *flowState) Emit(ev *dissectors.Event) {
 	w.obs.Event(ev)
 }
 
-// touch records a packet of f at ts.
-func (w *Worker) touch(f *flowState, dir dissectors.Direction, wireLen int, ts time.Time) {
-	if f.first.IsZero() || ts.Before(f.first) {
+// touch records the current packet, of f, in dir.
+func (w *Worker) touch(f *flowState, dir dissectors.Direction, wireLen int) {
+	ts := w.pktNs
+	if f.first == 0 || ts < f.first {
 		f.first = ts
 	}
-	if ts.After(f.last) {
+	if ts > f.last {
 		f.last = ts
 	}
 	f.pkts[dir]++
@@ -165,7 +165,7 @@ func (w *Worker) closeParser(f *flowState) {
 			w.parserPanicked(f, dissectors.ToServer, r)
 		}
 	}()
-	f.parser.Close(f.last, f)
+	f.parser.Close(nsTime(f.last), f)
 	w.stopDissecting(f)
 }
 

@@ -56,7 +56,7 @@ func (w *Worker) datagram(p *decode.Packet) {
 	if netip.AddrPortFrom(p.Src, p.SrcPort) != f.info.Client {
 		dir = dissectors.ToClient
 	}
-	w.touch(f, dir, p.WireLen, p.Time)
+	w.touch(f, dir, p.WireLen)
 	w.idle.pushBack(f)
 	if f.state != stateNone && len(p.Payload) > 0 {
 		w.payload(f, dir, p.Payload)
@@ -66,14 +66,14 @@ func (w *Worker) datagram(p *decode.Packet) {
 // expireTable ends UDP and other flows idle for longer than UDPIdle, and
 // forgets TCP connections that ended more than endedLinger ago.
 func (w *Worker) expireTable() {
-	limit := w.now.Add(-w.cfg.UDPIdle)
-	for f := w.idle.oldest(); f != nil && f.last.Before(limit); f = w.idle.oldest() {
+	limit := w.nowNs - int64(w.cfg.UDPIdle)
+	for f := w.idle.oldest(); f != nil && f.last < limit; f = w.idle.oldest() {
 		w.idle.remove(f)
 		delete(w.table, f.key())
 		w.end(f)
 	}
-	limit = w.now.Add(-endedLinger)
-	for f := w.lingering.oldest(); f != nil && f.last.Before(limit); f = w.lingering.oldest() {
+	limit = w.nowNs - int64(endedLinger)
+	for f := w.lingering.oldest(); f != nil && f.last < limit; f = w.lingering.oldest() {
 		w.lingering.remove(f)
 		delete(w.ended, f.key())
 	}

@@ -40,7 +40,7 @@ func (sf *streamFactory) New(_, _ gopacket.Flow, tcp *layers.TCP, ac reassembly.
 			if netip.AddrPortFrom(p.Src, p.SrcPort) != f.info.Client {
 				dir = dissectors.ToClient
 			}
-			w.touch(f, dir, p.WireLen, p.Time)
+			w.touch(f, dir, p.WireLen)
 			w.lingering.pushBack(f)
 			return nil
 		}
@@ -99,7 +99,7 @@ func (s *tcpStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, d reassembl
 	w := s.w
 	dir := s.dir(d)
 	if !w.reinjecting {
-		w.touch(&s.flowState, dir, ci.Length, ci.Timestamp)
+		w.touch(&s.flowState, dir, ci.Length)
 	}
 	if len(tcp.Payload) > 0 && nextSeq != invalidSequence && s.holeSince[dir].IsZero() &&
 		nextSeq.Difference(reassembly.Sequence(tcp.Seq)) > 0 {

@@ -114,10 +114,12 @@ type Worker struct {
 	active    []*flowState            // flows with unreported activity or still open
 
 	// now is the newest packet time seen, which drives timers; pktTime is
-	// the current packet's, which stamps what it completes.
-	now, pktTime, nextTick, nextFlush, nextCheckpoint time.Time
-	holeFlush, nextHoleFlush                          time.Time // see skipLostHoles
-	reinjecting                                       bool
+	// the current packet's, which stamps what it completes. The ns forms
+	// (Unix nanoseconds) are what the per-packet path compares.
+	now, pktTime, nextFlush, nextCheckpoint time.Time
+	nowNs, pktNs, nextTickNs                int64
+	holeFlush, nextHoleFlush                time.Time // see skipLostHoles
+	reinjecting                             bool
 
 	update  Update
 	nb      Neighbor
@@ -162,8 +164,8 @@ func NewWorker(cfg Config, ds []dissectors.Dissector, obs Observer) *Worker {
 
 // Handle processes one captured frame.
 func (w *Worker) Handle(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
-	w.pktTime = ci.Timestamp
-	w.advance(ci.Timestamp)
+	w.pktTime, w.pktNs = ci.Timestamp, ci.Timestamp.UnixNano()
+	w.advance()
 	p := w.Decoder.Decode(data, ci, lt)
 	switch p.Kind {
 	case decode.KindIP:
@@ -201,14 +203,14 @@ func (w *Worker) Close() {
 }
 
 // advance moves packet time forward and runs the timers due.
-func (w *Worker) advance(ts time.Time) {
-	if ts.After(w.now) {
-		w.now = ts
+func (w *Worker) advance() {
+	if w.pktNs > w.nowNs || w.now.IsZero() {
+		w.now, w.nowNs = w.pktTime, w.pktNs
 	}
-	if w.now.Before(w.nextTick) {
+	if w.nowNs < w.nextTickNs {
 		return
 	}
-	w.nextTick = w.now.Add(tickInterval)
+	w.nextTickNs = w.nowNs + int64(tickInterval)
 	if !w.now.Before(w.nextFlush) {
 		// The reassembler looks at every connection: not every tick.
 		w.nextFlush = w.now.Add(flushInterval)
@@ -261,6 +263,9 @@ func (w *Worker) checkpoint() {
 	}
 }
 
+// nsTime turns Unix nanoseconds back into a UTC time.
+func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
 // deactivate removes f from the active list.
 func (w *Worker) deactivate(f *flowState) {
 	i, last := f.activeIdx, len(w.active)-1
@@ -275,7 +280,7 @@ func (w *Worker) deactivate(f *flowState) {
 // final reports even when there was none (the flow ended).
 func (w *Worker) report(f *flowState, final bool) {
 	u := &w.update
-	*u = Update{Flow: &f.info, First: f.first, Last: f.last, New: !f.reported, Ended: f.ended}
+	*u = Update{Flow: &f.info, First: nsTime(f.first), Last: nsTime(f.last), New: !f.reported, Ended: f.ended}
 	for d := range 2 {
 		u.Packets[d] = f.pkts[d] - f.repPkts[d]
 		u.Bytes[d] = f.bytes[d] - f.repBytes[d]
