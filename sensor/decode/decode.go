@@ -104,7 +104,7 @@ type Decoder struct {
 	defrag4     *ip4defrag.IPv4Defragmenter
 	defrag6     *ip6defrag.IPv6Defragmenter
 	frag6Since  time.Time // packet time of the first fragment given to defrag6 since it was made
-	nextExpire  int64 // packet time (Unix ns) of the next fragment sweep
+	nextExpire  int64     // packet time (Unix ns) of the next fragment sweep
 	pkt         Packet
 	reassembled bool
 }
