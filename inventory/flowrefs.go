@@ -15,7 +15,7 @@ type flowRefs struct {
 	// What events taught since the last fold: events only touch this
 	// (hot in cache), and fold moves it into the link and hosts.
 	events, anomalies uint64
-	modbus            *flowModbus
+	modbus            flowModbus
 }
 
 // flowEnd caches one end of a flow and what was already learnt from it.
@@ -48,6 +48,25 @@ func (inv *Inventory) refs(f *dissectors.Flow) *flowRefs {
 	return r
 }
 
+// refsForUpdate is refs for a flow update. It leaves the recent cache to
+// events, and a flow seen once, at its end (most UDP and short TCP),
+// costs no allocation and no cache entry: it uses inv.scratch.
+func (inv *Inventory) refsForUpdate(f *dissectors.Flow, ended bool) *flowRefs {
+	if c := &inv.recent[f.ID&(recentFlows-1)]; c.refs != nil && c.id == f.ID {
+		return c.refs
+	}
+	if r := inv.flows[f.ID]; r != nil {
+		return r
+	}
+	if ended {
+		inv.scratch = flowRefs{flow: f, link: inv.link(f)}
+		return &inv.scratch
+	}
+	r := &flowRefs{flow: f, link: inv.link(f)}
+	inv.flows[f.ID] = r
+	return r
+}
+
 // fold moves what a flow's events taught into its link and hosts.
 func (inv *Inventory) fold(f *dissectors.Flow, r *flowRefs) {
 	if r.events == 0 && r.anomalies == 0 {
@@ -58,7 +77,7 @@ func (inv *Inventory) fold(f *dissectors.Flow, r *flowRefs) {
 	l.Events += r.events
 	l.Anomalies += r.anomalies
 	r.events, r.anomalies = 0, 0
-	if r.modbus != nil {
+	if r.modbus.used {
 		inv.foldModbus(f, r)
 	}
 }

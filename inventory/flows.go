@@ -23,7 +23,7 @@ func (inv *Inventory) role(app string, client bool) string {
 // Flow implements flow.Observer.
 func (inv *Inventory) Flow(u *flow.Update) {
 	f := u.Flow
-	r := inv.refs(f)
+	r := inv.refsForUpdate(f, u.Ended)
 	inv.fold(f, r)
 	l := r.link
 	l.dirty = true

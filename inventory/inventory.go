@@ -31,7 +31,8 @@ type Inventory struct {
 		id   uint64
 		refs *flowRefs
 	}
-	roles map[string]*[2]string // app protocol → its client and server role names
+	roles   map[string]*[2]string // app protocol → its client and server role names
+	scratch flowRefs              // see refsForUpdate
 }
 
 // recentFlows is the size of Inventory.recent, a power of two.

@@ -16,6 +16,7 @@ const (
 
 // flowModbus is what a flow's Modbus records taught since the last fold.
 type flowModbus struct {
+	used       bool      // the flow carried Modbus
 	requests   []fcCount // per function code, in order of first use
 	requested  bitset256 // unit ids requests went to
 	served     bitset256 // unit ids that answered (not through a gateway error)
@@ -36,11 +37,8 @@ func (b *bitset256) has(i uint8) bool { return b[i>>6]&(1<<(i&63)) != 0 }
 // identities per server. Counts go to the flow's accumulator (see fold);
 // identities, which are rare, straight to the server.
 func (inv *Inventory) modbusRecord(f *dissectors.Flow, refs *flowRefs, r *modbus.Record) {
-	m := refs.modbus
-	if m == nil {
-		m = &flowModbus{}
-		refs.modbus = m
-	}
+	m := &refs.modbus
+	m.used = true
 	if !r.Response {
 		m.count(r.FunctionCode)
 		m.requested.set(r.UnitID)
@@ -99,7 +97,7 @@ func (m *flowModbus) count(fc uint8) {
 
 // foldModbus moves a flow's Modbus counts into its link and server.
 func (inv *Inventory) foldModbus(f *dissectors.Flow, r *flowRefs) {
-	m := r.modbus
+	m := &r.modbus
 	l := r.link
 	lm := l.Modbus
 	if lm == nil {
