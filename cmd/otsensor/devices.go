@@ -14,35 +14,42 @@ import (
 )
 
 func (a *app) devicesCmd() *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	cmd := listCmd(a, &cobra.Command{
 		Use:   "devices",
 		Short: "List the devices in the inventory",
 		Long: `List the devices learnt from traffic. A device is a station on the local
 segment (its MAC and the IPs it owns), or an IP address seen through a router,
 or a MAC that only speaks layer 2.`,
-		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			if err := checkFormat(format, formatTable, formatWide, formatJSON, formatYAML); err != nil {
-				return err
+	}, func(s *inventory.Snapshot) []*inventory.Device { return s.Devices }, writeDeviceTable)
+	cmd.AddCommand(a.deviceShowCmd())
+	return cmd
+}
+
+// listCmd completes cmd as a listing of what rows picks from the
+// inventory: -o table|wide through table, or json|yaml (an array, [] when
+// empty).
+func listCmd[T any](a *app, cmd *cobra.Command, rows func(*inventory.Snapshot) []T, table func(io.Writer, []T, bool) error) *cobra.Command {
+	var format string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(*cobra.Command, []string) error {
+		if err := checkFormat(format, formatTable, formatWide, formatJSON, formatYAML); err != nil {
+			return err
+		}
+		snap, err := a.snapshot()
+		if err != nil {
+			return err
+		}
+		list := rows(snap)
+		switch format {
+		case formatJSON, formatYAML:
+			if list == nil {
+				list = []T{}
 			}
-			snap, err := a.snapshot()
-			if err != nil {
-				return err
-			}
-			switch format {
-			case formatJSON, formatYAML:
-				devices := snap.Devices
-				if devices == nil {
-					devices = []*inventory.Device{}
-				}
-				return writeData(a.out, format, devices)
-			}
-			return writeDeviceTable(a.out, snap.Devices, format == formatWide)
-		},
+			return writeData(a.out, format, list)
+		}
+		return table(a.out, list, format == formatWide)
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", formatTable, "table, wide, json or yaml")
-	cmd.AddCommand(a.deviceShowCmd())
 	return cmd
 }
 

@@ -12,32 +12,10 @@ import (
 )
 
 func (a *app) linksCmd() *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return listCmd(a, &cobra.Command{
 		Use:   "links",
 		Short: "List who talks to whom: client → server port, per protocol",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			if err := checkFormat(format, formatTable, formatWide, formatJSON, formatYAML); err != nil {
-				return err
-			}
-			snap, err := a.snapshot()
-			if err != nil {
-				return err
-			}
-			switch format {
-			case formatJSON, formatYAML:
-				links := snap.Links
-				if links == nil {
-					links = []*inventory.LinkView{}
-				}
-				return writeData(a.out, format, links)
-			}
-			return writeLinkTable(a.out, snap.Links, format == formatWide)
-		},
-	}
-	cmd.Flags().StringVarP(&format, "output", "o", formatTable, "table, wide, json or yaml")
-	return cmd
+	}, func(s *inventory.Snapshot) []*inventory.LinkView { return s.Links }, writeLinkTable)
 }
 
 func writeLinkTable(w io.Writer, links []*inventory.LinkView, wide bool) error {

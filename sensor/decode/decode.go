@@ -269,14 +269,9 @@ func (d *Decoder) takeIPv4(p *Packet, ip *layers.IPv4) {
 		d.Stats.FragmentErrors++
 		return
 	}
-	if whole == nil {
-		return
+	if whole != nil {
+		d.takeReassembled(p, whole.Protocol, whole.Payload)
 	}
-	d.Stats.Reassembled++
-	d.reassembled = true
-	p.Kind = KindIP
-	p.Payload = whole.Payload
-	d.takeTransport(p, whole.Protocol, whole.Payload)
 }
 
 func (d *Decoder) takeIPv6(p *Packet, ip *layers.IPv6) {
@@ -305,16 +300,19 @@ func (d *Decoder) takeIPv6Fragment(p *Packet) {
 		d.frag6Since = p.Time
 	}
 	ip, frag := copyIPv6Fragment(&d.ip6, &d.frag6)
-	whole := d.defrag6.DefragIPv6(ip, frag)
-	if whole == nil {
-		return
+	if whole := d.defrag6.DefragIPv6(ip, frag); whole != nil {
+		d.takeReassembled(p, whole.NextHeader, whole.Payload)
 	}
+}
+
+// takeReassembled makes p the datagram rebuilt from fragments.
+func (d *Decoder) takeReassembled(p *Packet, proto layers.IPProtocol, payload []byte) {
 	d.Stats.Reassembled++
 	d.reassembled = true
 	p.Kind = KindIP
-	p.Proto = whole.NextHeader
-	p.Payload = whole.Payload
-	d.takeTransport(p, whole.NextHeader, whole.Payload)
+	p.Proto = proto
+	p.Payload = payload
+	d.takeTransport(p, proto, payload)
 }
 
 // takeTransport decodes the TCP or UDP header of a reassembled datagram.
