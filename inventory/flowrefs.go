@@ -33,17 +33,15 @@ type flowEnd struct {
 	sent     bool     // the end's MAC binding and service are recorded
 }
 
-// refs returns f's cached records, made on first use.
+// refs returns f's cached records, made on first use, and keeps them in
+// the recent cache for the events that follow.
 func (inv *Inventory) refs(f *dissectors.Flow) *flowRefs {
-	c := &inv.recent[f.ID&(recentFlows-1)]
-	if c.refs != nil && c.id == f.ID {
-		return c.refs
-	}
-	r := inv.flows[f.ID]
+	r := inv.cached(f.ID)
 	if r == nil {
 		r = &flowRefs{flow: f, link: inv.link(f)}
 		inv.flows[f.ID] = r
 	}
+	c := &inv.recent[f.ID&(recentFlows-1)]
 	c.id, c.refs = f.ID, r
 	return r
 }
@@ -52,10 +50,7 @@ func (inv *Inventory) refs(f *dissectors.Flow) *flowRefs {
 // events, and a flow seen once, at its end (most UDP and short TCP),
 // costs no allocation and no cache entry: it uses inv.scratch.
 func (inv *Inventory) refsForUpdate(f *dissectors.Flow, ended bool) *flowRefs {
-	if c := &inv.recent[f.ID&(recentFlows-1)]; c.refs != nil && c.id == f.ID {
-		return c.refs
-	}
-	if r := inv.flows[f.ID]; r != nil {
+	if r := inv.cached(f.ID); r != nil {
 		return r
 	}
 	if ended {
@@ -67,8 +62,16 @@ func (inv *Inventory) refsForUpdate(f *dissectors.Flow, ended bool) *flowRefs {
 	return r
 }
 
+// cached returns the records of flow id, if any.
+func (inv *Inventory) cached(id uint64) *flowRefs {
+	if c := &inv.recent[id&(recentFlows-1)]; c.refs != nil && c.id == id {
+		return c.refs
+	}
+	return inv.flows[id]
+}
+
 // fold moves what a flow's events taught into its link and hosts.
-func (inv *Inventory) fold(f *dissectors.Flow, r *flowRefs) {
+func (inv *Inventory) fold(r *flowRefs) {
 	if r.events == 0 && r.anomalies == 0 {
 		return
 	}
@@ -78,14 +81,14 @@ func (inv *Inventory) fold(f *dissectors.Flow, r *flowRefs) {
 	l.Anomalies += r.anomalies
 	r.events, r.anomalies = 0, 0
 	if r.modbus.used {
-		inv.foldModbus(f, r)
+		inv.foldModbus(r)
 	}
 }
 
 // foldAll folds every live flow: before the inventory is read or saved.
 func (inv *Inventory) foldAll() {
 	for _, r := range inv.flows {
-		inv.fold(r.flow, r)
+		inv.fold(r)
 	}
 }
 
@@ -97,11 +100,12 @@ func (inv *Inventory) forget(id uint64) {
 	}
 }
 
-// end returns the cached state of one end of f; sent is the direction
-// that end sends in.
-func (inv *Inventory) end(f *dissectors.Flow, r *flowRefs, sent dissectors.Direction) *flowEnd {
+// end returns the cached state of one end of r's flow; sent is the
+// direction that end sends in.
+func (r *flowRefs) end(sent dissectors.Direction) *flowEnd {
 	e := &r.ends[sent]
 	if !e.resolved {
+		f := r.flow
 		e.resolved = true
 		e.addr, e.macAddr = f.Client.Addr(), MAC(f.ClientMAC)
 		if sent == dissectors.ToClient {

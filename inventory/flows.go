@@ -24,7 +24,7 @@ func (inv *Inventory) role(app string, client bool) string {
 func (inv *Inventory) Flow(u *flow.Update) {
 	f := u.Flow
 	r := inv.refsForUpdate(f, u.Ended)
-	inv.fold(f, r)
+	inv.fold(r)
 	l := r.link
 	l.dirty = true
 	seen(&l.First, &l.Last, u.First)
@@ -39,8 +39,8 @@ func (inv *Inventory) Flow(u *flow.Update) {
 	if f.AppProto != "" {
 		l.AppProto = f.AppProto
 	}
-	inv.updateEnd(u, inv.end(f, r, dissectors.ToServer), dissectors.ToServer)
-	inv.updateEnd(u, inv.end(f, r, dissectors.ToClient), dissectors.ToClient)
+	inv.updateEnd(u, r.end(dissectors.ToServer), dissectors.ToServer)
+	inv.updateEnd(u, r.end(dissectors.ToClient), dissectors.ToClient)
 	if u.Ended {
 		inv.forget(f.ID)
 	}

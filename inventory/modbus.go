@@ -36,7 +36,7 @@ func (b *bitset256) has(i uint8) bool { return b[i>>6]&(1<<(i&63)) != 0 }
 // modbusRecord learns function codes and units per link, and units and
 // identities per server. Counts go to the flow's accumulator (see fold);
 // identities, which are rare, straight to the server.
-func (inv *Inventory) modbusRecord(f *dissectors.Flow, refs *flowRefs, r *modbus.Record) {
+func (inv *Inventory) modbusRecord(refs *flowRefs, r *modbus.Record) {
 	m := &refs.modbus
 	m.used = true
 	if !r.Response {
@@ -54,7 +54,7 @@ func (inv *Inventory) modbusRecord(f *dissectors.Flow, refs *flowRefs, r *modbus
 	if r.DeviceID == nil && (len(r.ServerID) == 0 || r.Exception) {
 		return
 	}
-	h := inv.hostOf(inv.end(f, refs, dissectors.ToClient))
+	h := inv.hostOf(refs.end(dissectors.ToClient))
 	if h == nil {
 		return
 	}
@@ -96,7 +96,7 @@ func (m *flowModbus) count(fc uint8) {
 }
 
 // foldModbus moves a flow's Modbus counts into its link and server.
-func (inv *Inventory) foldModbus(f *dissectors.Flow, r *flowRefs) {
+func (inv *Inventory) foldModbus(r *flowRefs) {
 	m := &r.modbus
 	l := r.link
 	lm := l.Modbus
@@ -118,7 +118,7 @@ func (inv *Inventory) foldModbus(f *dissectors.Flow, r *flowRefs) {
 		}
 		if m.served.has(id) {
 			if h == nil {
-				if h = inv.hostOf(inv.end(f, r, dissectors.ToClient)); h == nil {
+				if h = inv.hostOf(r.end(dissectors.ToClient)); h == nil {
 					break
 				}
 				h.dirty = true

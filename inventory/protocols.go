@@ -9,6 +9,6 @@ import (
 func (inv *Inventory) protocolEvent(ev *dissectors.Event, refs *flowRefs) {
 	switch r := ev.Record.(type) {
 	case *modbus.Record:
-		inv.modbusRecord(ev.Flow, refs, r)
+		inv.modbusRecord(refs, r)
 	}
 }

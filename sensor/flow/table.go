@@ -16,10 +16,8 @@ type tableKey struct {
 	proto uint8
 }
 
-func keyOf(p *decode.Packet) (tableKey, bool) {
-	k := tableKey{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort), uint8(p.Proto)}
-	c := k.canonical()
-	return c, c == k
+func keyOf(p *decode.Packet) tableKey {
+	return tableKey{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort), uint8(p.Proto)}.canonical()
 }
 
 // canonical orders the endpoints, lower first.
@@ -32,7 +30,7 @@ func (k tableKey) canonical() tableKey {
 
 // datagram handles a UDP or other-IP packet.
 func (w *Worker) datagram(p *decode.Packet) {
-	k, _ := keyOf(p)
+	k := keyOf(p)
 	f := w.table[k]
 	if f == nil {
 		if len(w.table) >= w.cfg.MaxFlows {

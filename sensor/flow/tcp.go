@@ -34,7 +34,7 @@ func (sf *streamFactory) New(_, _ gopacket.Flow, tcp *layers.TCP, ac reassembly.
 	w := (*Worker)(sf)
 	p := ac.(*packetContext).pkt
 	if !tcp.SYN {
-		k, _ := keyOf(p)
+		k := keyOf(p)
 		if f := w.ended[k]; f != nil {
 			dir := dissectors.ToServer
 			if netip.AddrPortFrom(p.Src, p.SrcPort) != f.info.Client {
