@@ -3,6 +3,7 @@ package all
 
 import (
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
 )
 
@@ -11,5 +12,6 @@ import (
 func Dissectors() []dissectors.Dissector {
 	return []dissectors.Dissector{
 		modbus.New(modbus.Options{}),
+		dnp3.New(dnp3.Options{}),
 	}
 }
