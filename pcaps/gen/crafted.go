@@ -50,6 +50,10 @@ func captures() []capture {
 			ifs: []synth.NgInterface{{Name: "eth0", Link: synth.LinkEthernet}, {Name: "tun0", Link: synth.LinkRaw}}},
 		{name: "modbus_bigendian_ns.pcap", link: synth.LinkEthernet, format: pcapBENano, build: one(bigEndianNanos)},
 		{name: "modbus_plant.pcap.gz", link: synth.LinkEthernet, format: pcapGzip, build: one(plant)},
+		{name: "dnp3_session.pcap", link: synth.LinkEthernet, build: one(dnp3Session)},
+		{name: "dnp3_udp.pcap", link: synth.LinkEthernet, build: one(dnp3UDP)},
+		{name: "dnp3_malformed.pcap", link: synth.LinkEthernet, build: one(dnp3Malformed)},
+		{name: "dnp3_multi_outstation.pcap", link: synth.LinkEthernet, build: one(dnp3MultiOutstation)},
 	}
 }
 
