@@ -3,6 +3,7 @@ package inventory
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -27,6 +28,7 @@ type Device struct {
 	Gateways  []MAC         `json:"gateway_macs,omitempty"` // router MACs its traffic came through
 	Services  []Service     `json:"services,omitempty"`
 	Modbus    *DeviceModbus `json:"modbus,omitempty"`
+	DNP3      *HostDNP3     `json:"dnp3,omitempty"`
 	Counters  Counters      `json:"counters"`
 }
 
@@ -166,6 +168,28 @@ func (d *Device) addHost(h *Host) {
 			d.Modbus.ServerIDs[u] = s
 		}
 	}
+	if h.DNP3 != nil {
+		d.addDNP3(h.DNP3)
+	}
+}
+
+// addDNP3 merges a host's DNP3 addresses and identities into d.
+func (d *Device) addDNP3(h *HostDNP3) {
+	if d.DNP3 == nil {
+		d.DNP3 = &HostDNP3{}
+	}
+	for _, a := range h.MasterAddresses {
+		d.DNP3.MasterAddresses = addSorted(d.DNP3.MasterAddresses, a)
+	}
+	for _, a := range h.OutstationAddresses {
+		d.DNP3.OutstationAddresses = addSorted(d.DNP3.OutstationAddresses, a)
+	}
+	for a, id := range h.Identities {
+		if d.DNP3.Identities == nil {
+			d.DNP3.Identities = map[uint16]Identity{}
+		}
+		d.DNP3.Identities[a] = id
+	}
 }
 
 // finish fills the derived fields and makes the output deterministic.
@@ -194,6 +218,9 @@ func (d *Device) finish() {
 		}
 		slices.Sort(units)
 		d.Identity = d.Modbus.Identities[units[0]]
+	} else if d.DNP3 != nil && len(d.DNP3.Identities) > 0 {
+		// So does the lowest outstation address.
+		d.Identity = d.DNP3.Identities[slices.Sorted(maps.Keys(d.DNP3.Identities))[0]]
 	}
 	for _, s := range []*[]string{&d.Protocols, &d.Roles} {
 		if *s == nil {

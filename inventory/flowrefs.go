@@ -16,6 +16,7 @@ type flowRefs struct {
 	// (hot in cache), and fold moves it into the link and hosts.
 	events, anomalies uint64
 	modbus            flowModbus
+	dnp3              flowDNP3
 }
 
 // flowEnd caches one end of a flow and what was already learnt from it.
@@ -82,6 +83,9 @@ func (inv *Inventory) fold(r *flowRefs) {
 	r.events, r.anomalies = 0, 0
 	if r.modbus.used {
 		inv.foldModbus(r)
+	}
+	if r.dnp3.used {
+		inv.foldDNP3(r)
 	}
 }
 

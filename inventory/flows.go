@@ -7,8 +7,12 @@ import (
 	"github.com/otsensor/otsensor/sensor/flow"
 )
 
-// role returns app's client or server role name without allocating.
+// role returns app's client or server role name without allocating; ""
+// for protocols whose records give the roles (DNP3: master, outstation).
 func (inv *Inventory) role(app string, client bool) string {
+	if app == "dnp3" {
+		return ""
+	}
 	names := inv.roles[app]
 	if names == nil {
 		names = &[2]string{app + "_client", app + "_server"}
@@ -82,7 +86,9 @@ func (inv *Inventory) updateEnd(u *flow.Update, e *flowEnd, sent dissectors.Dire
 		e.app = f.AppProto
 		e.sent = false // the service gets the app protocol
 		h.Protocols = addSorted(h.Protocols, f.AppProto)
-		h.Roles = addSorted(h.Roles, inv.role(f.AppProto, client))
+		if role := inv.role(f.AppProto, client); role != "" {
+			h.Roles = addSorted(h.Roles, role)
+		}
 	}
 	if u.Packets[sent] == 0 {
 		return

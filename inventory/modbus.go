@@ -40,7 +40,7 @@ func (inv *Inventory) modbusRecord(refs *flowRefs, r *modbus.Record) {
 	m := &refs.modbus
 	m.used = true
 	if !r.Response {
-		m.count(r.FunctionCode)
+		m.requests = countFC(m.requests, r.FunctionCode)
 		m.requested.set(r.UnitID)
 		return
 	}
@@ -85,14 +85,15 @@ func (inv *Inventory) modbusRecord(refs *flowRefs, r *modbus.Record) {
 	}
 }
 
-func (m *flowModbus) count(fc uint8) {
-	for i := range m.requests {
-		if m.requests[i].fc == fc {
-			m.requests[i].n++
-			return
+// countFC counts one use of fc in s, kept in order of first use.
+func countFC(s []fcCount, fc uint8) []fcCount {
+	for i := range s {
+		if s[i].fc == fc {
+			s[i].n++
+			return s
 		}
 	}
-	m.requests = append(m.requests, fcCount{fc, 1})
+	return append(s, fcCount{fc, 1})
 }
 
 // foldModbus moves a flow's Modbus counts into its link and server.

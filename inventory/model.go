@@ -21,16 +21,21 @@ import (
 // written by the CLI for devices and links.
 const SchemaVersion = 1
 
-// Identity is what a device says about itself (Modbus 43/14 today).
+// Identity is what a device says about itself (Modbus 43/14, DNP3 device
+// attributes).
 type Identity struct {
 	Vendor      string `json:"vendor,omitempty"`
 	Product     string `json:"product,omitempty"` // product code
 	ProductName string `json:"product_name,omitempty"`
 	Model       string `json:"model,omitempty"`
-	Firmware    string `json:"firmware,omitempty"` // revision
+	Firmware    string `json:"firmware,omitempty"` // revision, software version
+	Hardware    string `json:"hardware,omitempty"` // hardware version
+	Serial      string `json:"serial,omitempty"`
+	DeviceName  string `json:"device_name,omitempty"` // user-assigned
+	Location    string `json:"location,omitempty"`    // user-assigned
 	VendorURL   string `json:"vendor_url,omitempty"`
 	Application string `json:"user_application,omitempty"`
-	Source      string `json:"source,omitempty"` // e.g. "modbus_43_14 unit 1"
+	Source      string `json:"source,omitempty"` // e.g. "modbus_read_device_identification unit 1"
 }
 
 // Empty reports whether nothing is known.
@@ -123,6 +128,7 @@ type Host struct {
 	Services  []Service   `json:"services,omitempty"`
 	Counters  Counters    `json:"counters"`
 	Modbus    *ModbusHost `json:"modbus,omitempty"`
+	DNP3      *HostDNP3   `json:"dnp3,omitempty"`
 	dirty     bool
 }
 
@@ -173,6 +179,7 @@ type Link struct {
 	Events    uint64      `json:"events"`
 	Anomalies uint64      `json:"anomalies"`
 	Modbus    *LinkModbus `json:"modbus,omitempty"`
+	DNP3      *LinkDNP3   `json:"dnp3,omitempty"`
 	dirty     bool
 }
 

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
 )
 
@@ -10,5 +11,7 @@ func (inv *Inventory) protocolEvent(ev *dissectors.Event, refs *flowRefs) {
 	switch r := ev.Record.(type) {
 	case *modbus.Record:
 		inv.modbusRecord(refs, r)
+	case *dnp3.Record:
+		inv.dnp3Record(refs, ev.Dir, r)
 	}
 }

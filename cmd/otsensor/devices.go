@@ -147,6 +147,10 @@ func writeDeviceText(w io.Writer, d *inventory.Device) {
 	p("protocols", strings.Join(d.Protocols, ", "))
 	p("vlans", uints(d.VLANs))
 	p("modbus units", units(d.Modbus))
+	if d.DNP3 != nil {
+		p("dnp3 master", uints(d.DNP3.MasterAddresses))
+		p("dnp3 outstation", uints(d.DNP3.OutstationAddresses))
+	}
 	p("first seen", stamp(d.FirstSeen))
 	p("last seen", stamp(d.LastSeen))
 	if d.Router {
@@ -185,7 +189,7 @@ func units(m *inventory.DeviceModbus) string {
 
 func identity(id inventory.Identity) string {
 	var parts []string
-	for _, s := range []string{id.Vendor, id.Product, id.Model, id.Firmware} {
+	for _, s := range []string{id.Vendor, id.Product, id.Model, id.Firmware, id.Serial} {
 		if s != "" {
 			parts = append(parts, s)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func writeLinkTable(w io.Writer, links []*inventory.LinkView, wide bool) error {
 		row := []string{l.ClientIP.String(), l.ServerIP.String(), l.Transport, strconv.Itoa(int(l.Port)), l.AppProto,
 			u64(l.Flows), u64(l.Packets), u64(l.Events), stamp(l.LastSeen)}
 		if wide {
-			row = append(row, l.ClientID, l.ServerID, stamp(l.FirstSeen), u64(l.Bytes), u64(l.Anomalies), functionCodes(l.Modbus))
+			row = append(row, l.ClientID, l.ServerID, stamp(l.FirstSeen), u64(l.Bytes), u64(l.Anomalies), functionCodes(l))
 		}
 		t.row(row...)
 	}
@@ -37,18 +38,24 @@ func writeLinkTable(w io.Writer, links []*inventory.LinkView, wide bool) error {
 
 func u64(n uint64) string { return strconv.FormatUint(n, 10) }
 
-func functionCodes(m *inventory.LinkModbus) string {
-	if m == nil {
-		return ""
+// functionCodes lists the link's function codes, per protocol when it
+// carried several.
+func functionCodes(l *inventory.LinkView) string {
+	var parts []string
+	if l.Modbus != nil {
+		parts = append(parts, codes(l.Modbus.FunctionCodes))
 	}
-	fcs := make([]int, 0, len(m.FunctionCodes))
-	for fc := range m.FunctionCodes {
-		fcs = append(fcs, int(fc))
+	if l.DNP3 != nil {
+		parts = append(parts, codes(l.DNP3.FunctionCodes))
 	}
-	slices.Sort(fcs)
+	return strings.Join(parts, " ")
+}
+
+func codes(m map[uint8]uint64) string {
+	fcs := slices.Sorted(maps.Keys(m))
 	s := make([]string, len(fcs))
 	for i, fc := range fcs {
-		s[i] = strconv.Itoa(fc)
+		s[i] = strconv.Itoa(int(fc))
 	}
 	return strings.Join(s, ",")
 }
