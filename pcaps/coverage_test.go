@@ -3,11 +3,13 @@ package pcaps_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
 )
 
@@ -98,9 +100,96 @@ func TestREADMEDocumentsAnomalies(t *testing.T) {
 	for _, a := range modbus.Anomalies {
 		names = append(names, a.Name)
 	}
+	for _, a := range dnp3.Anomalies {
+		names = append(names, a.Name)
+	}
 	for _, n := range names {
 		if !strings.Contains(string(b), "`"+n+"`") {
 			t.Errorf("README.md does not document %s", n)
+		}
+	}
+}
+
+// TestGoldenCoverageDNP3 is TestGoldenCoverage for DNP3: every documented
+// anomaly, the functions and objects the issue names, multi-frame and
+// unsolicited responses, identities, link-only frames, UDP.
+func TestGoldenCoverageDNP3(t *testing.T) {
+	seen := map[string]bool{}
+	files, err := filepath.Glob(filepath.Join("golden", "*.events.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden event files (%v)", err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line == "" {
+				continue
+			}
+			var ev struct {
+				Proto   string                  `json:"proto"`
+				Anomaly *struct{ Event string } `json:"anomaly"`
+				DNP3    *struct {
+					LinkOnly   bool     `json:"link_only"`
+					LinkFrames int      `json:"link_frames"`
+					Function   string   `json:"function"`
+					IIN        []string `json:"iin"`
+					Device     any      `json:"device_attributes"`
+					Objects    []struct {
+						Group, Variation int
+						Points           []json.RawMessage
+					} `json:"objects"`
+				} `json:"dnp3"`
+			}
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if ev.Anomaly != nil {
+				seen[ev.Anomaly.Event] = true
+			}
+			d := ev.DNP3
+			if d == nil {
+				continue
+			}
+			seen["proto "+ev.Proto] = true
+			if d.LinkOnly {
+				seen["link_only"] = true
+				continue
+			}
+			seen["function "+d.Function] = true
+			if d.LinkFrames > 1 {
+				seen["multi-frame "+d.Function] = true
+			}
+			if d.Device != nil {
+				seen["device_attributes"] = true
+			}
+			for _, n := range d.IIN {
+				seen["iin "+n] = true
+			}
+			for _, o := range d.Objects {
+				seen[fmt.Sprintf("g%dv%d", o.Group, o.Variation)] = true
+				if len(o.Points) > 0 {
+					seen[fmt.Sprintf("points g%d", o.Group)] = true
+				}
+			}
+		}
+	}
+	want := []string{"proto TCP", "proto UDP", "link_only", "device_attributes",
+		"multi-frame response", "function unsolicited_response", "function confirm", "function read",
+		"function write", "function select", "function operate", "function direct_operate",
+		"function cold_restart", "function enable_unsolicited",
+		"iin device_restart", "iin need_time", "iin class_1_events", "iin object_unknown",
+		"iin no_func_code_support", "iin parameter_error",
+		"g60v1", "g60v2", "g60v3", "g60v4", "g41v1", "g41v2", "g41v3", "g41v4",
+		"points g0", "points g12", "points g41", "points g50", "points g80"}
+	for _, a := range dnp3.Anomalies {
+		want = append(want, a.Name)
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("no bundled capture gives %s", w)
 		}
 	}
 }

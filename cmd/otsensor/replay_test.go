@@ -1,20 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
-	"io"
-	"strconv"
-
-	"bufio"
 	"encoding/json"
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/pcapgo"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/otsensor/otsensor/sensor/capture"
 )
 
 // plantPackets is the plant capture's packet count (pcaps/README.md).
@@ -30,6 +32,9 @@ func countBundled(t *testing.T) (files, packets int64) {
 		t.Fatalf("bundled captures: %v %v", names, err)
 	}
 	for _, name := range names {
+		if !capture.IsCaptureName(name) {
+			continue // truth files
+		}
 		f, err := os.Open(name)
 		if err != nil {
 			t.Fatal(err)
@@ -104,10 +109,13 @@ func TestReplayAllSummary(t *testing.T) {
 	}
 	// Every protocol event and every anomaly is one line of --events.
 	types := eventTypes(t, readFile(t, events))
-	if num(t, s, "events") != int64(types["modbus"]) || num(t, s, "anomalies") != int64(types["anomaly"]) {
+	if types["modbus"] == 0 || types["dnp3"] == 0 {
+		t.Errorf("event types %v: want modbus and dnp3", types)
+	}
+	if num(t, s, "events") != int64(types["modbus"]+types["dnp3"]) || num(t, s, "anomalies") != int64(types["anomaly"]) {
 		t.Errorf("summary events %v anomalies %v, events file has %v", s["events"], s["anomalies"], types)
 	}
-	// modbus_malformed.pcap is made of defects.
+	// modbus_malformed.pcap and dnp3_malformed.pcap are made of defects.
 	if types["anomaly"] == 0 {
 		t.Error("no anomaly from modbus_malformed.pcap")
 	}
