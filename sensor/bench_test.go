@@ -25,43 +25,56 @@ import (
 	"go.uber.org/zap"
 )
 
+// benchMix is one synthetic benchmark capture, written once per machine.
+type benchMix struct {
+	file  string // under os.TempDir(); bump its version when the content changes
+	write func(io.Writer, synth.BenchConfig) (int, error)
+
+	once    sync.Once
+	path    string
+	packets int
+	err     error
+}
+
+// The benchmark workloads: the Modbus plant mix and a DNP3 utility SCADA
+// network, each 1.2M packets with the same IT background.
 var (
-	benchOnce    sync.Once
-	benchFile    string
-	benchPackets int
-	benchErr     error
+	modbusMix = &benchMix{file: "otsensor-benchmix-v1.pcap", write: synth.WriteBenchMix}
+	dnp3Mix   = &benchMix{file: "otsensor-benchdnp3-v1.pcap", write: synth.WriteBenchDNP3}
 )
 
-// benchCapture writes the synthetic plant mix (synth.WriteBenchMix, 1.2M
-// packets) once per machine and returns its path. The content is
-// deterministic, so a file left by an earlier run is reused.
-func benchCapture(b *testing.B) (string, int) {
+// benchCapture returns the Modbus mix's path and packet count.
+func benchCapture(b *testing.B) (string, int) { return modbusMix.capture(b) }
+
+// capture writes the mix once and returns its path and packet count. The
+// content is deterministic, so a file left by an earlier run is reused.
+func (m *benchMix) capture(b *testing.B) (string, int) {
 	b.Helper()
-	benchOnce.Do(func() {
-		benchFile = filepath.Join(os.TempDir(), "otsensor-benchmix-v1.pcap")
-		benchPackets = synth.DefaultBenchPackets
-		if st, err := os.Stat(benchFile); err == nil && st.Size() > 0 {
+	m.once.Do(func() {
+		m.path = filepath.Join(os.TempDir(), m.file)
+		m.packets = synth.DefaultBenchPackets
+		if st, err := os.Stat(m.path); err == nil && st.Size() > 0 {
 			return
 		}
-		tmp := benchFile + ".tmp"
+		tmp := m.path + ".tmp"
 		f, err := os.Create(tmp)
 		if err != nil {
-			benchErr = err
+			m.err = err
 			return
 		}
 		w := bufio.NewWriterSize(f, 1<<20)
-		if benchPackets, benchErr = synth.WriteBenchMix(w, synth.BenchConfig{}); benchErr == nil {
-			benchErr = w.Flush()
+		if m.packets, m.err = m.write(w, synth.BenchConfig{}); m.err == nil {
+			m.err = w.Flush()
 		}
 		f.Close()
-		if benchErr == nil {
-			benchErr = os.Rename(tmp, benchFile)
+		if m.err == nil {
+			m.err = os.Rename(tmp, m.path)
 		}
 	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
+	if m.err != nil {
+		b.Fatal(m.err)
 	}
-	return benchFile, benchPackets
+	return m.path, m.packets
 }
 
 // reportPackets reports packets/s and allocations per packet for b.N runs
@@ -162,9 +175,15 @@ func (emptyStream) ReassembledSG(reassembly.ScatterGather, reassembly.AssemblerC
 func (emptyStream) ReassemblyComplete(reassembly.AssemblerContext) bool                 { return true }
 
 // BenchmarkPipeline is the whole replay: capture reader, decode, flows,
-// reassembly, Modbus, inventory, and the inventory saved to Badger.
+// reassembly, dissectors, inventory, and the inventory saved to Badger, on
+// the Modbus plant mix and on the DNP3 SCADA network.
 func BenchmarkPipeline(b *testing.B) {
-	path, n := benchCapture(b)
+	b.Run("modbus", func(b *testing.B) { benchPipeline(b, modbusMix) })
+	b.Run("dnp3", func(b *testing.B) { benchPipeline(b, dnp3Mix) })
+}
+
+func benchPipeline(b *testing.B, mix *benchMix) {
+	path, n := mix.capture(b)
 	sensor.TuneRuntime(os.Getenv) // as cmd/otsensor does
 	dir := b.TempDir()
 	var before runtime.MemStats
