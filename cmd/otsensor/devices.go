@@ -136,7 +136,7 @@ func writeDeviceText(w io.Writer, d *inventory.Device) {
 		if v == "" {
 			v = "-"
 		}
-		fmt.Fprintf(w, "%-14s %s\n", k+":", v)
+		fmt.Fprintf(w, "%-17s %s\n", k+":", v)
 	}
 	p("id", d.ID)
 	p("ips", join(d.IPs))
@@ -146,10 +146,16 @@ func writeDeviceText(w io.Writer, d *inventory.Device) {
 	p("roles", strings.Join(d.Roles, ", "))
 	p("protocols", strings.Join(d.Protocols, ", "))
 	p("vlans", uints(d.VLANs))
-	p("modbus units", units(d.Modbus))
+	if d.Modbus != nil {
+		p("modbus units", units(d.Modbus))
+	}
 	if d.DNP3 != nil {
-		p("dnp3 master", uints(d.DNP3.MasterAddresses))
-		p("dnp3 outstation", uints(d.DNP3.OutstationAddresses))
+		if len(d.DNP3.MasterAddresses) > 0 {
+			p("dnp3 master", uints(d.DNP3.MasterAddresses))
+		}
+		if len(d.DNP3.OutstationAddresses) > 0 {
+			p("dnp3 outstation", uints(d.DNP3.OutstationAddresses))
+		}
 	}
 	p("first seen", stamp(d.FirstSeen))
 	p("last seen", stamp(d.LastSeen))
