@@ -85,10 +85,20 @@ func (o Object) MarshalJSON() ([]byte, error) {
 // the strings "NaN", "+Inf" and "-Inf".
 type jsonFloat float64
 
-func (v jsonFloat) MarshalJSON() ([]byte, error) {
-	f := float64(v)
+func (v jsonFloat) MarshalJSON() ([]byte, error) { return marshalFloat(float64(v), 64) }
+
+// jsonFloat32 is jsonFloat for a value sent as a 32-bit float: it is
+// written with the digits that float has (59.95, not 59.95000076293945).
+type jsonFloat32 float64
+
+func (v jsonFloat32) MarshalJSON() ([]byte, error) { return marshalFloat(float64(v), 32) }
+
+func marshalFloat(f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return []byte(strconv.Quote(strconv.FormatFloat(f, 'g', -1, 64))), nil
+	}
+	if bits == 32 {
+		return strconv.AppendFloat(nil, f, 'g', -1, 32), nil
 	}
 	return json.Marshal(f)
 }
@@ -108,10 +118,10 @@ type crobJSON struct {
 }
 
 type analogOutJSON struct {
-	Index      uint32    `json:"index"`
-	Value      jsonFloat `json:"value"`
-	Status     uint8     `json:"status"`
-	StatusName string    `json:"status_name"`
+	Index      uint32 `json:"index"`
+	Value      any    `json:"value"`
+	Status     uint8  `json:"status"`
+	StatusName string `json:"status_name"`
 }
 
 type timeJSON struct {
@@ -156,7 +166,11 @@ func (p Point) MarshalJSON() ([]byte, error) {
 			Status: p.Status, StatusName: commandStatusName(p.Status),
 		})
 	case pkAnalogOut:
-		return json.Marshal(analogOutJSON{p.Index, jsonFloat(p.Value), p.Status, commandStatusName(p.Status)})
+		var v any = jsonFloat(p.Value)
+		if p.vari == 3 { // single-precision float
+			v = jsonFloat32(p.Value)
+		}
+		return json.Marshal(analogOutJSON{p.Index, v, p.Status, commandStatusName(p.Status)})
 	case pkTime:
 		j := timeJSON{Time: formatTime(p.Time), TimeMS: p.Time}
 		switch p.vari {
