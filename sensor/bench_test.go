@@ -91,7 +91,12 @@ func reportPackets(b *testing.B, n int, before *runtime.MemStats) {
 // reading, DecodingLayerParser and gopacket reassembly with empty stream
 // handlers, over the same capture.
 func BenchmarkBareLoop(b *testing.B) {
-	path, n := benchCapture(b)
+	b.Run("modbus", func(b *testing.B) { benchBareLoop(b, modbusMix) })
+	b.Run("dnp3", func(b *testing.B) { benchBareLoop(b, dnp3Mix) })
+}
+
+func benchBareLoop(b *testing.B, mix *benchMix) {
+	path, n := mix.capture(b)
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
