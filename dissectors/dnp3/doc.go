@@ -113,6 +113,8 @@
 //	src, dst             number   link source and destination addresses
 //	from_master          bool     link DIR bit
 //	primary              bool     link PRM bit
+//	fcb, fcv             bool     frame count bit and frame count valid (primary frames)
+//	dfc                  bool     data flow control (secondary frames)
 //	link_function_code   number   link control function code
 //	link_function        string   link function name
 //	link_frames          number   link frames that made up the fragment

@@ -21,6 +21,8 @@ const (
 const (
 	ctlDIR  = 0x80
 	ctlPRM  = 0x40
+	ctlFCB  = 0x20 // primary: frame count bit
+	ctlFCV  = 0x10 // primary: frame count valid; secondary: DFC
 	ctlFunc = 0x0F
 )
 

@@ -151,6 +151,7 @@ func (p *Parser) setLink(h linkHeader, frames int) {
 	r := &p.rec
 	r.Src, r.Dst = h.src, h.dst
 	r.FromMaster, r.Primary = h.ctl&ctlDIR != 0, h.primary()
+	r.FCB, r.FCV, r.DFC = r.Primary && h.ctl&ctlFCB != 0, r.Primary && h.ctl&ctlFCV != 0, !r.Primary && h.ctl&ctlFCV != 0
 	r.LinkFunctionCode = h.function()
 	r.LinkFunction = linkFunctionName(r.Primary, r.LinkFunctionCode)
 	r.Frames = frames

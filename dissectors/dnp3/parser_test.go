@@ -232,6 +232,24 @@ func TestRecordLinkFields(t *testing.T) {
 	}
 }
 
+// TestLinkControlBits checks FCB, FCV and DFC against the control octet:
+// f3 is DIR PRM FCB FCV, confirmed user data (opendnp3 conformance 6.6.2.2,
+// frame 8); 90 is DIR, secondary, DFC, ack.
+func TestLinkControlBits(t *testing.T) {
+	confirmed := linkFrame(0xF3, 1024, 1, []byte{0xC0, 0xC0, 0x01, 0x3C, 0x01, 0x06}) // FIR FIN, read g60v1
+	ack := linkFrame(0x90, 1, 1024, nil)
+	l := runLink(t, Options{}, false, master(confirmed), outstation(ack))
+	if len(l.recs) != 2 {
+		t.Fatalf("%d records", len(l.recs))
+	}
+	if r := l.recs[0]; !r.FCB || !r.FCV || r.DFC || r.LinkFunction != "confirmed_user_data" || r.FunctionCode != 1 {
+		t.Errorf("confirmed user data: %+v", r)
+	}
+	if r := l.recs[1]; r.FCB || r.FCV || !r.DFC || r.LinkFunction != "ack" {
+		t.Errorf("ack with DFC: %+v", r)
+	}
+}
+
 // TestSlotsLRU: a fifth address pair takes the least recently used slot,
 // whose fragment is dropped; the four others complete.
 func TestSlotsLRU(t *testing.T) {

@@ -15,7 +15,11 @@ type Record struct {
 	// master, clear on frames from an outstation.
 	FromMaster bool
 	// Primary is the link control PRM bit (primary-to-secondary frame).
-	Primary          bool
+	Primary bool
+	// FCB and FCV are the frame count bit and frame count valid bit of
+	// primary frames; DFC is the data flow control bit of secondary frames
+	// (the same two control bits).
+	FCB, FCV, DFC    bool
 	LinkFunctionCode uint8  // link control function code (4 bits)
 	LinkFunction     string // snake_case: "unconfirmed_user_data", "link_status", ...
 	// Frames counts the link frames whose transport segments made up the

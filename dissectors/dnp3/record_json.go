@@ -20,6 +20,9 @@ type recordJSON struct {
 	Dst              uint16            `json:"dst"`
 	FromMaster       bool              `json:"from_master"`
 	Primary          bool              `json:"primary"`
+	FCB              *bool             `json:"fcb,omitempty"`
+	FCV              *bool             `json:"fcv,omitempty"`
+	DFC              *bool             `json:"dfc,omitempty"`
 	LinkFunctionCode uint8             `json:"link_function_code"`
 	LinkFunction     string            `json:"link_function"`
 	LinkFrames       int               `json:"link_frames"`
@@ -41,6 +44,11 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 		Src: r.Src, Dst: r.Dst, FromMaster: r.FromMaster, Primary: r.Primary,
 		LinkFunctionCode: r.LinkFunctionCode, LinkFunction: r.LinkFunction,
 		LinkFrames: r.Frames, LinkOnly: r.LinkOnly,
+	}
+	if r.Primary {
+		j.FCB, j.FCV = &r.FCB, &r.FCV
+	} else {
+		j.DFC = &r.DFC
 	}
 	if !r.LinkOnly {
 		j.Control = &controlJSON{r.FIR, r.FIN, r.CON, r.UNS, r.Seq}

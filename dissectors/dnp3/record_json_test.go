@@ -77,7 +77,7 @@ func TestRecordJSON(t *testing.T) {
 	r.Src, r.Dst, r.FromMaster, r.Primary, r.LinkFunctionCode, r.LinkFunction, r.Frames = 1, 10, true, true, 4, "unconfirmed_user_data", 1
 	// Write g80v1 index 7 = 0.
 	d.decode(appHex(t, "C0 02 50 01 00 07 07 00"), &r, &f)
-	want := `{"src":1,"dst":10,"from_master":true,"primary":true,"link_function_code":4,"link_function":"unconfirmed_user_data","link_frames":1,` +
+	want := `{"src":1,"dst":10,"from_master":true,"primary":true,"fcb":false,"fcv":false,"link_function_code":4,"link_function":"unconfirmed_user_data","link_frames":1,` +
 		`"control":{"fir":true,"fin":true,"con":false,"uns":false,"seq":0},"function_code":2,"function":"write","response":false,"unsolicited":false,` +
 		`"objects":[{"group":80,"variation":1,"qualifier":0,"name":"iin","range_start":7,"range_stop":7,"count":1,"points":[{"index":7,"name":"device_restart","value":false}]}]}`
 	if b, err := json.Marshal(&r); err != nil || string(b) != want {
@@ -109,7 +109,7 @@ func TestRecordJSON(t *testing.T) {
 	}
 
 	link := Record{Src: 10, Dst: 1, Primary: true, LinkFunctionCode: 9, LinkFunction: "request_link_status", Frames: 1, LinkOnly: true}
-	want = `{"src":10,"dst":1,"from_master":false,"primary":true,"link_function_code":9,"link_function":"request_link_status","link_frames":1,"link_only":true}`
+	want = `{"src":10,"dst":1,"from_master":false,"primary":true,"fcb":false,"fcv":false,"link_function_code":9,"link_function":"request_link_status","link_frames":1,"link_only":true}`
 	if b, err := json.Marshal(&link); err != nil || string(b) != want {
 		t.Errorf("link only:\n got %s (%v)\nwant %s", b, err, want)
 	}
