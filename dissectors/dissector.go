@@ -97,6 +97,11 @@ type Flow struct {
 	NVLAN     uint8
 	AppProto  string // dissector name once one is attached, else ""
 	Start     time.Time
+	// Handshake is set for a TCP flow whose first packet was a SYN: the
+	// connection's start is in the capture, so a protocol whose sessions
+	// open with a login (MQTT's CONNECT) can tell one that is missing from
+	// one that happened before the capture began.
+	Handshake bool
 }
 
 // VLANs returns the flow's VLAN ids, outer first (nil when untagged).

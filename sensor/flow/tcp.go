@@ -66,6 +66,7 @@ func (sf *streamFactory) New(_, _ gopacket.Flow, tcp *layers.TCP, ac reassembly.
 	}
 	s := &tcpStream{firstFromClient: fromClient}
 	w.initFlow(&s.flowState, dissectors.TCP, p, fromClient)
+	s.info.Handshake = tcp.SYN
 	return s
 }
 

@@ -46,6 +46,9 @@ func TestSessionEventsAndCounters(t *testing.T) {
 	if f.ClientMAC != [6]byte(cli.mac) || f.ServerMAC != [6]byte(srv.mac) {
 		t.Errorf("MACs %x %x", f.ClientMAC, f.ServerMAC)
 	}
+	if !f.Handshake {
+		t.Error("a flow that began with a SYN must say so")
+	}
 	// Every packet, the trailing ACK included, is counted in one flow.
 	var pk [2]uint64
 	for _, u := range r.updates {
@@ -77,6 +80,9 @@ func TestMidstreamOrientationFromPorts(t *testing.T) {
 	f := r.events[0].flow
 	if f.Server.Port() != 502 || f.Client.Port() != 50000 {
 		t.Errorf("client %v server %v: the side on the dissector's port is the server", f.Client, f.Server)
+	}
+	if f.Handshake {
+		t.Error("a flow first seen mid-session claims its handshake")
 	}
 	if got, want := r.texts(), []string{"to_client:HELLO", "to_server:X"}; !slices.Equal(got, want) {
 		t.Errorf("events %v, want %v", got, want)
