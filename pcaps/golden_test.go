@@ -74,7 +74,7 @@ func replay(t *testing.T, files ...string) result {
 	events := &eventLines{}
 	sum, err := sensor.Replay(context.Background(), files, sensor.ReplayConfig{
 		Flow:       flow.DefaultConfig(),
-		Dissectors: all.Dissectors(),
+		Dissectors: all.Dissectors(all.Options{}),
 		Observer:   flow.Tee{inv, events},
 	})
 	if err != nil || events.err != nil {

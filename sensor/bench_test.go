@@ -198,7 +198,7 @@ func benchPipeline(b *testing.B, mix *benchMix) {
 		inv := inventory.New()
 		sum, err := sensor.Replay(context.Background(), []string{path}, sensor.ReplayConfig{
 			Flow:       flow.DefaultConfig(),
-			Dissectors: all.Dissectors(),
+			Dissectors: all.Dissectors(all.Options{}),
 			Observer:   inv,
 		})
 		if err != nil || len(sum.FileErrors) > 0 || sum.Packets != uint64(n) {

@@ -80,7 +80,7 @@ func replay(t testing.TB, obs flow.Observer, files ...string) (*sensor.Summary, 
 	inv := inventory.New()
 	sum, err := sensor.Replay(context.Background(), files, sensor.ReplayConfig{
 		Flow:       flow.DefaultConfig(),
-		Dissectors: all.Dissectors(),
+		Dissectors: all.Dissectors(all.Options{}),
 		Observer:   flow.Tee{inv, obs},
 	})
 	if err != nil {

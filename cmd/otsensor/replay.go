@@ -20,10 +20,14 @@ import (
 	"github.com/otsensor/otsensor/sensor/flow"
 )
 
+// maxPayloadPreview caps --mqtt-payload-preview: a preview, not a copy.
+const maxPayloadPreview = 1024
+
 type replayOptions struct {
 	events     string
 	format     string
 	noProgress bool
+	dissectors all.Options
 }
 
 func (a *app) replayCmd() *cobra.Command {
@@ -48,6 +52,7 @@ with what the replay learns.`,
 	f.StringVar(&o.events, "events", "", "write events as JSON lines to FILE (- for stdout; not with -o json)")
 	f.StringVarP(&o.format, "output", "o", "text", "summary format: text (on stderr) or json (on stdout)")
 	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
+	f.IntVar(&o.dissectors.MQTTPayloadPreview, "mqtt-payload-preview", 0, "show the first N bytes of each MQTT PUBLISH payload in events (0: none; payloads may be sensitive)")
 	return cmd
 }
 
@@ -57,6 +62,9 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	}
 	if o.events == "-" && o.format == formatJSON {
 		return &exitError{code: exitUsage, err: fmt.Errorf("--events - and -o json would both write to stdout: give --events a file")}
+	}
+	if n := o.dissectors.MQTTPayloadPreview; n < 0 || n > maxPayloadPreview {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--mqtt-payload-preview %d: want 0..%d bytes", n, maxPayloadPreview)}
 	}
 	files, err := capture.Expand(args)
 	if err != nil {
@@ -90,7 +98,7 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	defer stop()
 	cfg := sensor.ReplayConfig{
 		Flow:       flow.DefaultConfig(),
-		Dissectors: all.Dissectors(),
+		Dissectors: all.Dissectors(o.dissectors),
 		Observer:   obs,
 		Clock:      a.clock,
 	}
