@@ -54,6 +54,8 @@ func captures() []capture {
 		{name: "dnp3_udp.pcap", link: synth.LinkEthernet, build: one(dnp3UDP)},
 		{name: "dnp3_malformed.pcap", link: synth.LinkEthernet, build: one(dnp3Malformed)},
 		{name: "dnp3_multi_outstation.pcap", link: synth.LinkEthernet, build: one(dnp3MultiOutstation)},
+		{name: "mqtt_malformed.pcap", link: synth.LinkEthernet, build: one(mqttMalformed)},
+		{name: "mqtt_port.pcap", link: synth.LinkEthernet, build: one(mqttPort)},
 	}
 }
 

@@ -50,6 +50,9 @@ var want = map[string]struct {
 	"dnp3_udp.pcap":              {[]layers.LinkType{layers.LinkTypeEthernet}, 28},
 	"dnp3_malformed.pcap":        {[]layers.LinkType{layers.LinkTypeEthernet}, 133},
 	"dnp3_multi_outstation.pcap": {[]layers.LinkType{layers.LinkTypeEthernet}, 66},
+	// MQTT: the counts are derived in each scenario's doc comment.
+	"mqtt_malformed.pcap": {[]layers.LinkType{layers.LinkTypeEthernet}, 226},
+	"mqtt_port.pcap":      {[]layers.LinkType{layers.LinkTypeEthernet}, 37},
 }
 
 func TestCapturesListed(t *testing.T) {

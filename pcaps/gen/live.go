@@ -1,7 +1,15 @@
 package main
 
-// liveFile is the capture -live records.
+// liveFile is the Modbus capture -live records.
 const liveFile = "modbus_live_loopback.pcap"
+
+// mqttLiveFile is the MQTT capture -live records with pcaps/live, its
+// broker on TCP 1883 (MQTT's port, so that tshark and otsensor find it
+// without being told).
+const (
+	mqttLiveFile = "mqtt_live.pcap"
+	mqttLivePort = 1883
+)
 
 // Addresses of the live session: the simonvetter/modbus server, and a
 // hand-written server for what that library does not implement

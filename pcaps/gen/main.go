@@ -1,30 +1,41 @@
 // Command gen writes the captures bundled in pcaps/: crafted ones (always,
-// deterministic) and, with -live, a real Modbus/TCP session recorded on the
-// loopback interface (needs root or CAP_NET_RAW).
+// deterministic) and, with -live, real sessions recorded on the loopback
+// interface (needs root or CAP_NET_RAW): Modbus/TCP into
+// modbus_live_loopback.pcap, and MQTT between Debian's mosquitto and
+// eclipse paho and mosquitto_pub/sub clients into mqtt_live.pcap (see
+// pcaps/live). -live-only records one of them.
 //
-//	go run ./pcaps/gen [-out DIR] [-live]
+//	go run ./pcaps/gen [-out DIR] [-live [-live-only modbus|mqtt]]
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	plive "github.com/otsensor/otsensor/pcaps/live"
 )
 
 func main() {
 	out := flag.String("out", "", "directory to write captures to (default: the pcaps directory of the repository around the working directory)")
-	live := flag.Bool("live", false, "also record "+liveFile+" from a real Modbus/TCP session on the loopback interface (needs root)")
+	live := flag.Bool("live", false, "also record "+liveFile+" (Modbus/TCP) and "+mqttLiveFile+" (mosquitto and MQTT clients) on the loopback interface (needs root)")
+	only := flag.String("live-only", "", "with -live, record only this capture: modbus or mqtt")
 	flag.Parse()
-	if err := run(*out, *live); err != nil {
+	if *only != "" && *only != "modbus" && *only != "mqtt" {
+		fmt.Fprintln(os.Stderr, "gen: -live-only takes modbus or mqtt")
+		os.Exit(2)
+	}
+	if err := run(*out, *live, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, live bool) error {
+func run(out string, live bool, only string) error {
 	if out == "" {
 		root, err := repoRoot()
 		if err != nil {
@@ -39,12 +50,20 @@ func run(out string, live bool) error {
 	for _, n := range names {
 		fmt.Println(filepath.Join(out, n))
 	}
-	if live {
+	if live && only != "mqtt" {
 		n, err := recordLive(filepath.Join(out, liveFile))
 		if err != nil {
 			return err
 		}
 		fmt.Printf("%s (%d packets)\n", filepath.Join(out, liveFile), n)
+	}
+	if live && only != "modbus" {
+		path := filepath.Join(out, mqttLiveFile)
+		n, err := plive.RecordMQTT(context.Background(), path, plive.Options{Port: mqttLivePort})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s (%d packets)\n", path, n)
 	}
 	return nil
 }
