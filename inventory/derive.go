@@ -29,6 +29,7 @@ type Device struct {
 	Services  []Service     `json:"services,omitempty"`
 	Modbus    *DeviceModbus `json:"modbus,omitempty"`
 	DNP3      *HostDNP3     `json:"dnp3,omitempty"`
+	MQTT      *HostMQTT     `json:"mqtt,omitempty"`
 	Counters  Counters      `json:"counters"`
 }
 
@@ -170,6 +171,9 @@ func (d *Device) addHost(h *Host) {
 	}
 	if h.DNP3 != nil {
 		d.addDNP3(h.DNP3)
+	}
+	if h.MQTT != nil {
+		d.addMQTT(h.MQTT)
 	}
 }
 

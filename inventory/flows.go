@@ -16,6 +16,9 @@ func (inv *Inventory) role(app string, client bool) string {
 	names := inv.roles[app]
 	if names == nil {
 		names = &[2]string{app + "_client", app + "_server"}
+		if app == "mqtt" {
+			names[1] = "mqtt_broker"
+		}
 		inv.roles[app] = names
 	}
 	if client {

@@ -129,6 +129,7 @@ type Host struct {
 	Counters  Counters    `json:"counters"`
 	Modbus    *ModbusHost `json:"modbus,omitempty"`
 	DNP3      *HostDNP3   `json:"dnp3,omitempty"`
+	MQTT      *HostMQTT   `json:"mqtt,omitempty"`
 	dirty     bool
 }
 
@@ -180,6 +181,7 @@ type Link struct {
 	Anomalies uint64      `json:"anomalies"`
 	Modbus    *LinkModbus `json:"modbus,omitempty"`
 	DNP3      *LinkDNP3   `json:"dnp3,omitempty"`
+	MQTT      *LinkMQTT   `json:"mqtt,omitempty"`
 	dirty     bool
 }
 

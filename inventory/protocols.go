@@ -4,6 +4,7 @@ import (
 	"github.com/otsensor/otsensor/dissectors"
 	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
+	"github.com/otsensor/otsensor/dissectors/mqtt"
 )
 
 // protocolEvent learns from one protocol record of a flow.
@@ -13,5 +14,7 @@ func (inv *Inventory) protocolEvent(ev *dissectors.Event, refs *flowRefs) {
 		inv.modbusRecord(refs, r)
 	case *dnp3.Record:
 		inv.dnp3Record(refs, ev.Dir, r)
+	case *mqtt.Record:
+		inv.mqttRecord(refs, ev.Dir, r)
 	}
 }
