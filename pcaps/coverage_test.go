@@ -11,6 +11,7 @@ import (
 
 	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
+	"github.com/otsensor/otsensor/dissectors/mqtt"
 )
 
 // TestGoldenCoverage checks that the bundled captures exercise what the
@@ -103,6 +104,9 @@ func TestREADMEDocumentsAnomalies(t *testing.T) {
 	for _, a := range dnp3.Anomalies {
 		names = append(names, a.Name)
 	}
+	for _, a := range mqtt.Anomalies {
+		names = append(names, a.Name)
+	}
 	for _, n := range names {
 		if !strings.Contains(string(b), "`"+n+"`") {
 			t.Errorf("README.md does not document %s", n)
@@ -185,6 +189,92 @@ func TestGoldenCoverageDNP3(t *testing.T) {
 		"g60v1", "g60v2", "g60v3", "g60v4", "g41v1", "g41v2", "g41v3", "g41v4",
 		"points g0", "points g12", "points g41", "points g50", "points g80"}
 	for _, a := range dnp3.Anomalies {
+		want = append(want, a.Name)
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("no bundled capture gives %s", w)
+		}
+	}
+}
+
+// TestGoldenCoverageMQTT is TestGoldenCoverage for MQTT: every documented
+// anomaly, every packet type, the three protocol versions, credentials in
+// clear, anonymous connects, wildcard subscriptions, refused connects,
+// acks matched to their requests.
+func TestGoldenCoverageMQTT(t *testing.T) {
+	seen := map[string]bool{}
+	files, err := filepath.Glob(filepath.Join("golden", "*.events.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden event files (%v)", err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line == "" {
+				continue
+			}
+			var ev struct {
+				Anomaly *struct{ Event string } `json:"anomaly"`
+				MQTT    *struct {
+					Type        string `json:"type"`
+					Version     int    `json:"protocol_version"`
+					Plaintext   bool   `json:"plaintext_credentials"`
+					Anonymous   bool   `json:"anonymous"`
+					ReturnCode  *int   `json:"return_code"`
+					ReasonCode  *int   `json:"reason_code"`
+					Topic       string `json:"topic"`
+					Will        any    `json:"will"`
+					Properties  any    `json:"properties"`
+					ReasonCodes []int  `json:"reason_codes"`
+					Topics      []struct {
+						Filter   string `json:"filter"`
+						Wildcard bool   `json:"wildcard"`
+					} `json:"topics"`
+				} `json:"mqtt"`
+			}
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if ev.Anomaly != nil {
+				seen[ev.Anomaly.Event] = true
+			}
+			m := ev.MQTT
+			if m == nil {
+				continue
+			}
+			seen["type "+m.Type] = true
+			seen[fmt.Sprintf("version %d", m.Version)] = true
+			for k, ok := range map[string]bool{
+				"plaintext_credentials": m.Plaintext,
+				"anonymous":             m.Anonymous,
+				"will":                  m.Will != nil,
+				"properties":            m.Properties != nil,
+				"refused connect":       m.Type == "CONNACK" && ((m.ReturnCode != nil && *m.ReturnCode != 0) || (m.ReasonCode != nil && *m.ReasonCode != 0)),
+				"ack with its topic":    m.Type == "PUBACK" && m.Topic != "",
+				"suback with filters":   m.Type == "SUBACK" && len(m.Topics) > 0 && len(m.ReasonCodes) > 0,
+			} {
+				if ok {
+					seen[k] = true
+				}
+			}
+			for _, f := range m.Topics {
+				if f.Wildcard {
+					seen["wildcard filter"] = true
+				}
+			}
+		}
+	}
+	want := []string{"version 3", "version 4", "version 5", "plaintext_credentials", "anonymous", "will",
+		"properties", "refused connect", "ack with its topic", "suback with filters", "wildcard filter"}
+	for _, typ := range []string{"CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
+		"SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT", "RESERVED"} {
+		want = append(want, "type "+typ)
+	}
+	for _, a := range mqtt.Anomalies {
 		want = append(want, a.Name)
 	}
 	for _, w := range want {

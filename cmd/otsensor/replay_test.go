@@ -109,13 +109,17 @@ func TestReplayAllSummary(t *testing.T) {
 	}
 	// Every protocol event and every anomaly is one line of --events.
 	types := eventTypes(t, readFile(t, events))
-	if types["modbus"] == 0 || types["dnp3"] == 0 {
-		t.Errorf("event types %v: want modbus and dnp3", types)
+	records := 0
+	for _, p := range []string{"modbus", "dnp3", "mqtt"} {
+		if types[p] == 0 {
+			t.Errorf("event types %v: no %s", types, p)
+		}
+		records += types[p]
 	}
-	if num(t, s, "events") != int64(types["modbus"]+types["dnp3"]) || num(t, s, "anomalies") != int64(types["anomaly"]) {
+	if num(t, s, "events") != int64(records) || num(t, s, "anomalies") != int64(types["anomaly"]) {
 		t.Errorf("summary events %v anomalies %v, events file has %v", s["events"], s["anomalies"], types)
 	}
-	// modbus_malformed.pcap and dnp3_malformed.pcap are made of defects.
+	// The *_malformed.pcap captures are made of defects.
 	if types["anomaly"] == 0 {
 		t.Error("no anomaly from modbus_malformed.pcap")
 	}
