@@ -149,6 +149,16 @@ func writeDeviceText(w io.Writer, d *inventory.Device) {
 	if d.Modbus != nil {
 		p("modbus units", units(d.Modbus))
 	}
+	if m := d.MQTT; m != nil {
+		p("mqtt client ids", strings.Join(m.ClientIDs, ", "))
+		if len(m.Usernames) > 0 {
+			p("mqtt usernames", strings.Join(m.Usernames, ", "))
+		}
+		p("mqtt topics", fmt.Sprintf("%d published, %d subscribed", len(m.Published), len(m.Subscribed)))
+		if m.PlaintextCredentials > 0 {
+			p("mqtt cleartext", fmt.Sprintf("credentials sent unencrypted in %d CONNECTs", m.PlaintextCredentials))
+		}
+	}
 	if d.DNP3 != nil {
 		if len(d.DNP3.MasterAddresses) > 0 {
 			p("dnp3 master", uints(d.DNP3.MasterAddresses))

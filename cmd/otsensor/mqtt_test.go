@@ -49,3 +49,19 @@ func TestMQTTPayloadPreview(t *testing.T) {
 		t.Errorf("--mqtt-payload-preview -1: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestMQTTDeviceShow: the host on lo both runs the broker (127.0.0.1:1883)
+// and the clients; its text view lists the client ids, the user whose
+// password crossed lo in clear, and both roles.
+func TestMQTTDeviceShow(t *testing.T) {
+	dir := replayInto(t, filepath.Join(pcapsDir, "mqtt_live.pcap"))
+	text := mustRun(t, exitOK, "--data-dir", dir, "devices", "show", "127.0.0.1").stdout
+	for _, s := range []string{"mqtt_broker, mqtt_client", "hmi-v5", "plc-line1", "mqtt usernames:   plant-operator", "credentials sent unencrypted"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("show text lacks %q:\n%s", s, text)
+		}
+	}
+	if strings.Contains(text, "Op3rator") {
+		t.Errorf("the password is shown:\n%s", text)
+	}
+}
