@@ -6,6 +6,7 @@ import (
 	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
 	"github.com/otsensor/otsensor/dissectors/mqtt"
+	"github.com/otsensor/otsensor/dissectors/tls"
 )
 
 // Options are the dissector settings users can change; the zero value is
@@ -22,5 +23,6 @@ func Dissectors(opts Options) []dissectors.Dissector {
 		modbus.New(modbus.Options{}),
 		dnp3.New(dnp3.Options{}),
 		mqtt.New(mqtt.Options{PayloadPreview: opts.MQTTPayloadPreview}),
+		tls.New(tls.Options{}),
 	}
 }
