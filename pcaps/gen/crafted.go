@@ -56,6 +56,7 @@ func captures() []capture {
 		{name: "dnp3_multi_outstation.pcap", link: synth.LinkEthernet, build: one(dnp3MultiOutstation)},
 		{name: "mqtt_malformed.pcap", link: synth.LinkEthernet, build: one(mqttMalformed)},
 		{name: "mqtt_port.pcap", link: synth.LinkEthernet, build: one(mqttPort)},
+		{name: "tls_malformed.pcap", link: synth.LinkEthernet, build: one(tlsMalformed)},
 	}
 }
 

@@ -11,6 +11,10 @@ const (
 	mqttLivePort = 1883
 )
 
+// tlsLiveFile is the TLS capture -live records with pcaps/live, its
+// servers on live.DefaultTLSPorts (443, 8883, 4843 and 9443).
+const tlsLiveFile = "tls_live.pcap"
+
 // Addresses of the live session: the simonvetter/modbus server, and a
 // hand-written server for what that library does not implement
 // (Read Device Identification, FC 43 / MEI 14).

@@ -1,11 +1,12 @@
 // Command gen writes the captures bundled in pcaps/: crafted ones (always,
 // deterministic) and, with -live, real sessions recorded on the loopback
 // interface (needs root or CAP_NET_RAW): Modbus/TCP into
-// modbus_live_loopback.pcap, and MQTT between Debian's mosquitto and
-// eclipse paho and mosquitto_pub/sub clients into mqtt_live.pcap (see
+// modbus_live_loopback.pcap, MQTT between Debian's mosquitto and eclipse
+// paho and mosquitto_pub/sub clients into mqtt_live.pcap, and TLS between
+// Go crypto/tls and openssl s_client/s_server into tls_live.pcap (see
 // pcaps/live). -live-only records one of them.
 //
-//	go run ./pcaps/gen [-out DIR] [-live [-live-only modbus|mqtt]]
+//	go run ./pcaps/gen [-out DIR] [-live [-live-only modbus|mqtt|tls]]
 package main
 
 import (
@@ -22,11 +23,11 @@ import (
 
 func main() {
 	out := flag.String("out", "", "directory to write captures to (default: the pcaps directory of the repository around the working directory)")
-	live := flag.Bool("live", false, "also record "+liveFile+" (Modbus/TCP) and "+mqttLiveFile+" (mosquitto and MQTT clients) on the loopback interface (needs root)")
-	only := flag.String("live-only", "", "with -live, record only this capture: modbus or mqtt")
+	live := flag.Bool("live", false, "also record "+liveFile+" (Modbus/TCP), "+mqttLiveFile+" (mosquitto and MQTT clients) and "+tlsLiveFile+" (Go crypto/tls and openssl) on the loopback interface (needs root)")
+	only := flag.String("live-only", "", "with -live, record only this capture: modbus, mqtt or tls")
 	flag.Parse()
-	if *only != "" && *only != "modbus" && *only != "mqtt" {
-		fmt.Fprintln(os.Stderr, "gen: -live-only takes modbus or mqtt")
+	if *only != "" && *only != "modbus" && *only != "mqtt" && *only != "tls" {
+		fmt.Fprintln(os.Stderr, "gen: -live-only takes modbus, mqtt or tls")
 		os.Exit(2)
 	}
 	if err := run(*out, *live, *only); err != nil {
@@ -50,16 +51,24 @@ func run(out string, live bool, only string) error {
 	for _, n := range names {
 		fmt.Println(filepath.Join(out, n))
 	}
-	if live && only != "mqtt" {
+	if live && (only == "" || only == "modbus") {
 		n, err := recordLive(filepath.Join(out, liveFile))
 		if err != nil {
 			return err
 		}
 		fmt.Printf("%s (%d packets)\n", filepath.Join(out, liveFile), n)
 	}
-	if live && only != "modbus" {
+	if live && (only == "" || only == "mqtt") {
 		path := filepath.Join(out, mqttLiveFile)
 		n, err := plive.RecordMQTT(context.Background(), path, plive.Options{Port: mqttLivePort})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s (%d packets)\n", path, n)
+	}
+	if live && (only == "" || only == "tls") {
+		path := filepath.Join(out, tlsLiveFile)
+		n, err := plive.RecordTLS(context.Background(), path, plive.Options{TLS: plive.DefaultTLSPorts})
 		if err != nil {
 			return err
 		}

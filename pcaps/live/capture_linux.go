@@ -32,39 +32,54 @@ type packet struct {
 }
 
 // portFilter returns a classic BPF program that accepts IPv4 TCP frames
-// to or from port (not fragments) and only the received copy: on lo every
-// frame is seen twice, as sent (PACKET_OUTGOING) and as received, and
-// libpcap keeps the received one.
-func portFilter(port uint16) ([]bpf.RawInstruction, error) {
+// to or from any of ports (not fragments) and only the received copy: on
+// lo every frame is seen twice, as sent (PACKET_OUTGOING) and as
+// received, and libpcap keeps the received one.
+func portFilter(ports ...uint16) ([]bpf.RawInstruction, error) {
 	const (
 		drop   = 0
 		accept = snaplen
 	)
-	return bpf.Assemble([]bpf.Instruction{
-		bpf.LoadExtension{Num: bpf.ExtType},                             // 0
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 4, SkipTrue: 11},           // 1: outgoing: drop
-		bpf.LoadAbsolute{Off: 12, Size: 2},                              // 2: EtherType
-		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 0x0800, SkipTrue: 9},    // 3: not IPv4: drop
-		bpf.LoadAbsolute{Off: 23, Size: 1},                              // 4: IP protocol
-		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 6, SkipTrue: 7},         // 5: not TCP: drop
-		bpf.LoadAbsolute{Off: 20, Size: 2},                              // 6: flags, fragment offset
-		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 0x1fff, SkipTrue: 5},     // 7: a later fragment: drop
-		bpf.LoadMemShift{Off: 14},                                       // 8: X = IP header length
-		bpf.LoadIndirect{Off: 14, Size: 2},                              // 9: source port
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(port), SkipTrue: 3}, // 10: accept
-		bpf.LoadIndirect{Off: 16, Size: 2},                              // 11: destination port
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(port), SkipTrue: 1}, // 12: accept
-		bpf.RetConstant{Val: drop},                                      // 13
-		bpf.RetConstant{Val: accept},                                    // 14
-	})
+	if len(ports) == 0 || len(ports) > 100 {
+		return nil, errors.New("live: capture filter needs 1-100 ports")
+	}
+	n := len(ports)
+	// Instruction indexes: 0-9 the checks, then one jump per port after
+	// loading the source port (10...) and the destination port; drop at
+	// dropAt, accept right after it.
+	dropAt := 11 + 2*n
+	acceptAt := dropAt + 1
+	skip := func(from, to int) uint8 { return uint8(to - from - 1) }
+	prog := []bpf.Instruction{
+		bpf.LoadExtension{Num: bpf.ExtType},                                        // 0
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 4, SkipTrue: skip(1, dropAt)},         // 1: outgoing: drop
+		bpf.LoadAbsolute{Off: 12, Size: 2},                                         // 2: EtherType
+		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 0x0800, SkipTrue: skip(3, dropAt)}, // 3: not IPv4: drop
+		bpf.LoadAbsolute{Off: 23, Size: 1},                                         // 4: IP protocol
+		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 6, SkipTrue: skip(5, dropAt)},      // 5: not TCP: drop
+		bpf.LoadAbsolute{Off: 20, Size: 2},                                         // 6: flags, fragment offset
+		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 0x1fff, SkipTrue: skip(7, dropAt)},  // 7: a later fragment: drop
+		bpf.LoadMemShift{Off: 14},                                                  // 8: X = IP header length
+		bpf.LoadIndirect{Off: 14, Size: 2},                                         // 9: source port
+	}
+	for _, p := range ports {
+		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(p), SkipTrue: skip(len(prog), acceptAt)})
+	}
+	prog = append(prog, bpf.LoadIndirect{Off: 16, Size: 2}) // destination port
+	for _, p := range ports {
+		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(p), SkipTrue: skip(len(prog), acceptAt)})
+	}
+	prog = append(prog, bpf.RetConstant{Val: drop}, bpf.RetConstant{Val: accept})
+	return bpf.Assemble(prog)
 }
 
-func startCapture(port uint16) (*loCapture, error) {
+// startCapture captures lo, keeping the TCP traffic of ports.
+func startCapture(ports ...uint16) (*loCapture, error) {
 	tp, err := afpacket.NewTPacket(afpacket.OptInterface("lo"), afpacket.OptPollTimeout(50*time.Millisecond))
 	if err != nil {
 		return nil, err
 	}
-	prog, err := portFilter(port)
+	prog, err := portFilter(ports...)
 	if err == nil {
 		err = tp.SetBPF(prog)
 	}

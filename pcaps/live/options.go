@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// Options shape a RecordMQTT run. The zero value picks a free port.
+// Options shape a RecordMQTT or RecordTLS run. The zero value picks
+// free ports.
 type Options struct {
 	// Port is the broker's TCP port on both listeners (127.0.0.1, which
 	// requires a password, and 127.0.0.2, which allows anonymous
@@ -15,6 +16,8 @@ type Options struct {
 	Port int
 	// Timeout bounds the whole run; 0 means 30 s.
 	Timeout time.Duration
+	// TLS are RecordTLS's server ports; zero fields pick free ones.
+	TLS TLSPorts
 }
 
 // The listeners of the broker: AuthAddr requires a username and password,
