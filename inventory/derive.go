@@ -30,6 +30,7 @@ type Device struct {
 	Modbus    *DeviceModbus `json:"modbus,omitempty"`
 	DNP3      *HostDNP3     `json:"dnp3,omitempty"`
 	MQTT      *HostMQTT     `json:"mqtt,omitempty"`
+	TLS       *HostTLS      `json:"tls,omitempty"`
 	Counters  Counters      `json:"counters"`
 }
 
@@ -174,6 +175,9 @@ func (d *Device) addHost(h *Host) {
 	}
 	if h.MQTT != nil {
 		d.addMQTT(h.MQTT)
+	}
+	if h.TLS != nil {
+		d.addTLS(h.TLS)
 	}
 }
 

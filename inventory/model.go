@@ -130,6 +130,7 @@ type Host struct {
 	Modbus    *ModbusHost `json:"modbus,omitempty"`
 	DNP3      *HostDNP3   `json:"dnp3,omitempty"`
 	MQTT      *HostMQTT   `json:"mqtt,omitempty"`
+	TLS       *HostTLS    `json:"tls,omitempty"`
 	dirty     bool
 }
 
@@ -182,6 +183,7 @@ type Link struct {
 	Modbus    *LinkModbus `json:"modbus,omitempty"`
 	DNP3      *LinkDNP3   `json:"dnp3,omitempty"`
 	MQTT      *LinkMQTT   `json:"mqtt,omitempty"`
+	TLS       *LinkTLS    `json:"tls,omitempty"`
 	dirty     bool
 }
 

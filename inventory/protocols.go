@@ -5,6 +5,7 @@ import (
 	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
 	"github.com/otsensor/otsensor/dissectors/mqtt"
+	"github.com/otsensor/otsensor/dissectors/tls"
 )
 
 // protocolEvent learns from one protocol record of a flow.
@@ -16,5 +17,7 @@ func (inv *Inventory) protocolEvent(ev *dissectors.Event, refs *flowRefs) {
 		inv.dnp3Record(refs, ev.Dir, r)
 	case *mqtt.Record:
 		inv.mqttRecord(refs, ev.Dir, r)
+	case *tls.Record:
+		inv.tlsRecord(refs, ev.Time, r)
 	}
 }

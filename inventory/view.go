@@ -28,6 +28,7 @@ type LinkView struct {
 	Modbus          *LinkModbus `json:"modbus,omitempty"`
 	DNP3            *LinkDNP3   `json:"dnp3,omitempty"`
 	MQTT            *LinkMQTT   `json:"mqtt,omitempty"`
+	TLS             *LinkTLS    `json:"tls,omitempty"`
 }
 
 // Snapshot is a consistent view of the inventory: devices and the links
@@ -55,7 +56,7 @@ func (inv *Inventory) Snapshot() *Snapshot {
 			AppProto: l.AppProto, FirstSeen: l.First, LastSeen: l.Last, Flows: l.Flows,
 			Packets: l.Packets[0] + l.Packets[1], Bytes: l.Bytes[0] + l.Bytes[1],
 			PacketsToServer: l.Packets[0], PacketsToClient: l.Packets[1],
-			Events: l.Events, Anomalies: l.Anomalies, Modbus: l.Modbus, DNP3: l.DNP3, MQTT: l.MQTT,
+			Events: l.Events, Anomalies: l.Anomalies, Modbus: l.Modbus, DNP3: l.DNP3, MQTT: l.MQTT, TLS: l.TLS,
 		}
 		if d := s.byIP[l.Client]; d != nil {
 			v.ClientID = d.ID
