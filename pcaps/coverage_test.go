@@ -12,6 +12,7 @@ import (
 	"github.com/otsensor/otsensor/dissectors/dnp3"
 	"github.com/otsensor/otsensor/dissectors/modbus"
 	"github.com/otsensor/otsensor/dissectors/mqtt"
+	"github.com/otsensor/otsensor/dissectors/tls"
 )
 
 // TestGoldenCoverage checks that the bundled captures exercise what the
@@ -105,6 +106,9 @@ func TestREADMEDocumentsAnomalies(t *testing.T) {
 		names = append(names, a.Name)
 	}
 	for _, a := range mqtt.Anomalies {
+		names = append(names, a.Name)
+	}
+	for _, a := range tls.Anomalies {
 		names = append(names, a.Name)
 	}
 	for _, n := range names {
@@ -275,6 +279,83 @@ func TestGoldenCoverageMQTT(t *testing.T) {
 		want = append(want, "type "+typ)
 	}
 	for _, a := range mqtt.Anomalies {
+		want = append(want, a.Name)
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("no bundled capture gives %s", w)
+		}
+	}
+}
+
+// TestGoldenCoverageTLS is TestGoldenCoverage for TLS: every documented
+// anomaly, TLS 1.0 to 1.3, a HelloRetryRequest, an SSLv2-compatible
+// ClientHello, resumption, ALPN, client certificates, self-signed and
+// expired certificates, alerts in clear, the OT ports.
+func TestGoldenCoverageTLS(t *testing.T) {
+	seen := map[string]bool{}
+	files, err := filepath.Glob(filepath.Join("golden", "*.events.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden event files (%v)", err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line == "" {
+				continue
+			}
+			var ev struct {
+				Timestamp string                  `json:"timestamp"`
+				Port      int                     `json:"dest_port"`
+				Anomaly   *struct{ Event string } `json:"anomaly"`
+				TLS       *struct {
+					Version    string          `json:"version"`
+					ALPN       string          `json:"alpn"`
+					HRR        bool            `json:"hello_retry_request"`
+					SSLv2      bool            `json:"sslv2_client_hello"`
+					JA4        string          `json:"ja4"`
+					Alert      json.RawMessage `json:"alert"`
+					ClientCert json.RawMessage `json:"client_certificate"`
+					Cert       *struct {
+						SelfSigned bool   `json:"self_signed"`
+						NotAfter   string `json:"not_after"`
+					} `json:"certificate"`
+				} `json:"tls"`
+			}
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if ev.Anomaly != nil {
+				seen[ev.Anomaly.Event] = true
+			}
+			r := ev.TLS
+			if r == nil {
+				continue
+			}
+			seen["version "+r.Version] = true
+			seen[fmt.Sprintf("port %d", ev.Port)] = true
+			for k, ok := range map[string]bool{
+				"alpn":               r.ALPN != "",
+				"hello_retry":        r.HRR,
+				"sslv2":              r.SSLv2,
+				"ja4":                r.JA4 != "",
+				"alert":              len(r.Alert) > 0,
+				"client_certificate": len(r.ClientCert) > 0,
+				"self_signed":        r.Cert != nil && r.Cert.SelfSigned,
+				"expired":            r.Cert != nil && r.Cert.NotAfter < ev.Timestamp,
+			} {
+				if ok {
+					seen[k] = true
+				}
+			}
+		}
+	}
+	want := []string{"version TLS 1.0", "version TLS 1.1", "version TLS 1.2", "version TLS 1.3", "port 443", "port 8883",
+		"port 4843", "alpn", "hello_retry", "sslv2", "ja4", "alert", "client_certificate", "self_signed", "expired"}
+	for _, a := range tls.Anomalies {
 		want = append(want, a.Name)
 	}
 	for _, w := range want {

@@ -110,7 +110,7 @@ func TestReplayAllSummary(t *testing.T) {
 	// Every protocol event and every anomaly is one line of --events.
 	types := eventTypes(t, readFile(t, events))
 	records := 0
-	for _, p := range []string{"modbus", "dnp3", "mqtt"} {
+	for _, p := range []string{"modbus", "dnp3", "mqtt", "tls"} {
 		if types[p] == 0 {
 			t.Errorf("event types %v: no %s", types, p)
 		}
