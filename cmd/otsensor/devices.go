@@ -159,6 +159,20 @@ func writeDeviceText(w io.Writer, d *inventory.Device) {
 			p("mqtt cleartext", fmt.Sprintf("credentials sent unencrypted in %d CONNECTs", m.PlaintextCredentials))
 		}
 	}
+	if m := d.TLS; m != nil {
+		if len(m.ServerNames) > 0 {
+			p("tls names", strings.Join(m.ServerNames, ", "))
+		}
+		if len(m.ServerVersions) > 0 {
+			p("tls served", strings.Join(m.ServerVersions, ", "))
+		}
+		for _, c := range m.Certificates {
+			p("tls cert", certificateLine(c))
+		}
+		if len(m.JA4) > 0 {
+			p("tls ja4", strings.Join(m.JA4, ", "))
+		}
+	}
 	if d.DNP3 != nil {
 		if len(d.DNP3.MasterAddresses) > 0 {
 			p("dnp3 master", uints(d.DNP3.MasterAddresses))
@@ -179,6 +193,19 @@ func writeDeviceText(w io.Writer, d *inventory.Device) {
 	p("packets", fmt.Sprintf("%d sent, %d received", c.PacketsSent, c.PacketsReceived))
 	p("bytes", fmt.Sprintf("%d sent, %d received", c.BytesSent, c.BytesReceived))
 	p("flows", fmt.Sprintf("%d initiated, %d accepted", c.FlowsInitiated, c.FlowsAccepted))
+}
+
+// certificateLine is one certificate in a line: subject, validity, and
+// what a user should notice.
+func certificateLine(c inventory.TLSCertificate) string {
+	s := c.Subject + ", until " + c.NotAfter.UTC().Format("2006-01-02")
+	if c.SelfSigned {
+		s += ", self-signed"
+	}
+	if c.ExpiredWhenSeen {
+		s += ", EXPIRED when seen"
+	}
+	return s
 }
 
 func stamp(t time.Time) string {
