@@ -3,7 +3,6 @@ package sensor_test
 import (
 	"encoding/json"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,106 +90,99 @@ var dnp3Differences = map[string]struct {
 // The captures of ../shared and our own (pcaps/, whose truth files
 // pcaps/gen made with the same tool) are checked alike.
 func TestDNP3MatchesTshark(t *testing.T) {
-	for prefix, dir := range map[string]string{"": sharedPcaps(t), "pcaps/": filepath.Join("..", "pcaps")} {
-		for capPath, doc := range truthFiles(t, dir, "dnp3") {
-			name, _ := filepath.Rel(dir, capPath)
-			checkDNP3Truth(t, prefix+name, capPath, doc)
-		}
-	}
+	forEachTruth(t, "dnp3", checkDNP3Truth)
 }
 
 func checkDNP3Truth(t *testing.T, name, capPath string, doc map[string]json.RawMessage) {
-	t.Run(name, func(t *testing.T) {
-		var truth dnp3Truth
-		if err := json.Unmarshal(doc["dnp3"], &truth); err != nil {
-			t.Fatal(err)
+	var truth dnp3Truth
+	if err := json.Unmarshal(doc["dnp3"], &truth); err != nil {
+		t.Fatal(err)
+	}
+	got := dnp3Seen{pairs: map[string]bool{}, functions: map[int]int{}, iin: map[string]int{}}
+	var names []string
+	c := &collector{anomalies: map[string]int{}, events: func(ev *dissectors.Event) {
+		r, ok := ev.Record.(*dnp3.Record)
+		if !ok {
+			return
 		}
-		got := dnp3Seen{pairs: map[string]bool{}, functions: map[int]int{}, iin: map[string]int{}}
-		var names []string
-		c := &collector{anomalies: map[string]int{}, events: func(ev *dissectors.Event) {
-			r, ok := ev.Record.(*dnp3.Record)
-			if !ok {
-				return
-			}
-			got.pairs[strconv.Itoa(int(r.Src))+"->"+strconv.Itoa(int(r.Dst))] = true
-			if r.LinkOnly {
-				return
-			}
-			got.functions[int(r.FunctionCode)]++
-			if r.Unsolicited {
-				got.unsolicited++
-			}
-			if r.UNS {
-				got.unsBits++
-			}
-			names = dnp3.IINNames(r.IIN, names[:0])
-			for _, n := range names {
-				got.iin[n]++
-			}
-		}}
-		_, inv := replay(t, c, capPath)
-		diff := dnp3Differences[name]
+		got.pairs[strconv.Itoa(int(r.Src))+"->"+strconv.Itoa(int(r.Dst))] = true
+		if r.LinkOnly {
+			return
+		}
+		got.functions[int(r.FunctionCode)]++
+		if r.Unsolicited {
+			got.unsolicited++
+		}
+		if r.UNS {
+			got.unsBits++
+		}
+		names = dnp3.IINNames(r.IIN, names[:0])
+		for _, n := range names {
+			got.iin[n]++
+		}
+	}}
+	_, inv := replay(t, c, capPath)
+	diff := dnp3Differences[name]
 
-		want := map[string]bool{}
-		for p := range truth.Pairs {
-			want[p] = true
+	want := map[string]bool{}
+	for p := range truth.Pairs {
+		want[p] = true
+	}
+	for _, p := range diff.missingPairs {
+		delete(want, p)
+	}
+	if g, w := sortedKeys(got.pairs), sortedKeys(want); !slices.Equal(g, w) {
+		t.Errorf("link address pairs:\n got      %v\n expected %v", g, w)
+	}
+	wantFC := map[int]int{}
+	for k, n := range truth.Functions {
+		fc, err := strconv.Atoi(k[:strings.IndexByte(k, ' ')])
+		if err != nil {
+			t.Fatalf("function %q: %v", k, err)
 		}
-		for _, p := range diff.missingPairs {
-			delete(want, p)
+		wantFC[fc] += n
+	}
+	for fc, d := range diff.functions {
+		wantFC[fc] += d
+		if wantFC[fc] == 0 {
+			delete(wantFC, fc)
 		}
-		if g, w := sortedKeys(got.pairs), sortedKeys(want); !slices.Equal(g, w) {
-			t.Errorf("link address pairs:\n got      %v\n expected %v", g, w)
-		}
-		wantFC := map[int]int{}
-		for k, n := range truth.Functions {
-			fc, err := strconv.Atoi(k[:strings.IndexByte(k, ' ')])
-			if err != nil {
-				t.Fatalf("function %q: %v", k, err)
-			}
-			wantFC[fc] += n
-		}
-		for fc, d := range diff.functions {
-			wantFC[fc] += d
-			if wantFC[fc] == 0 {
-				delete(wantFC, fc)
-			}
-		}
-		if !maps.Equal(got.functions, wantFC) {
-			t.Errorf("fragments per function code:\n got      %v\n expected %v", got.functions, wantFC)
-		}
-		if got.unsolicited-truth.Unsolicited != diff.unsolicited || got.unsBits-truth.UNSBits != diff.unsolicited {
-			t.Errorf("unsolicited: got %d responses and %d UNS bits, tshark %d and %d (accepted difference %d)",
-				got.unsolicited, got.unsBits, truth.Unsolicited, truth.UNSBits, diff.unsolicited)
-		}
-		wantIIN := map[string]int{}
-		for k, n := range truth.IIN {
-			wantIIN[tsharkIIN[k]] = n
-		}
-		for k, d := range diff.iin {
-			wantIIN[k] += d
-		}
-		if !maps.Equal(got.iin, wantIIN) {
-			t.Errorf("IIN flags in responses:\n got      %v\n expected %v", got.iin, wantIIN)
-		}
+	}
+	if !maps.Equal(got.functions, wantFC) {
+		t.Errorf("fragments per function code:\n got      %v\n expected %v", got.functions, wantFC)
+	}
+	if got.unsolicited-truth.Unsolicited != diff.unsolicited || got.unsBits-truth.UNSBits != diff.unsolicited {
+		t.Errorf("unsolicited: got %d responses and %d UNS bits, tshark %d and %d (accepted difference %d)",
+			got.unsolicited, got.unsBits, truth.Unsolicited, truth.UNSBits, diff.unsolicited)
+	}
+	wantIIN := map[string]int{}
+	for k, n := range truth.IIN {
+		wantIIN[tsharkIIN[k]] = n
+	}
+	for k, d := range diff.iin {
+		wantIIN[k] += d
+	}
+	if !maps.Equal(got.iin, wantIIN) {
+		t.Errorf("IIN flags in responses:\n got      %v\n expected %v", got.iin, wantIIN)
+	}
 
-		known := map[uint16]bool{}
-		for _, d := range inv.Snapshot().Devices {
-			if d.DNP3 != nil {
-				for _, a := range append(slices.Clone(d.DNP3.MasterAddresses), d.DNP3.OutstationAddresses...) {
-					known[a] = true
-				}
+	known := map[uint16]bool{}
+	for _, d := range inv.Snapshot().Devices {
+		if d.DNP3 != nil {
+			for _, a := range append(slices.Clone(d.DNP3.MasterAddresses), d.DNP3.OutstationAddresses...) {
+				known[a] = true
 			}
 		}
-		for p := range got.pairs {
-			for _, s := range strings.Split(p, "->") {
-				a, _ := strconv.Atoi(s)
-				if a < 0xFFF0 && !known[uint16(a)] {
-					t.Errorf("link address %d is no device's", a)
-				}
+	}
+	for p := range got.pairs {
+		for _, s := range strings.Split(p, "->") {
+			a, _ := strconv.Atoi(s)
+			if a < 0xFFF0 && !known[uint16(a)] {
+				t.Errorf("link address %d is no device's", a)
 			}
 		}
-		if len(c.anomalies) > 0 {
-			t.Logf("anomalies: %v", c.anomalies)
-		}
-	})
+	}
+	if len(c.anomalies) > 0 {
+		t.Logf("anomalies: %v", c.anomalies)
+	}
 }

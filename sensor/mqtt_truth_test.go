@@ -3,7 +3,6 @@ package sensor_test
 import (
 	"encoding/json"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,107 +61,100 @@ var mqttDifferences = map[string]struct {
 // published, subscribed and unsubscribed, CONNACK codes, and that every
 // client and broker is a device with its role.
 func TestMQTTMatchesTshark(t *testing.T) {
-	for prefix, dir := range map[string]string{"": sharedPcaps(t), "pcaps/": filepath.Join("..", "pcaps")} {
-		for capPath, doc := range truthFiles(t, dir, "mqtt") {
-			name, _ := filepath.Rel(dir, capPath)
-			checkMQTTTruth(t, prefix+name, capPath, doc)
-		}
-	}
+	forEachTruth(t, "mqtt", checkMQTTTruth)
 }
 
 func checkMQTTTruth(t *testing.T, name, capPath string, doc map[string]json.RawMessage) {
-	t.Run(name, func(t *testing.T) {
-		var truth mqttTruth
-		if err := json.Unmarshal(doc["mqtt"], &truth); err != nil {
-			t.Fatal(err)
+	var truth mqttTruth
+	if err := json.Unmarshal(doc["mqtt"], &truth); err != nil {
+		t.Fatal(err)
+	}
+	got := mqttSeen{types: map[string]int{}, versions: map[string]int{}, published: map[string]int{},
+		subscribed: map[string]int{}, unsubscribed: map[string]int{}, connack: map[string]int{}}
+	c := &collector{anomalies: map[string]int{}, events: func(ev *dissectors.Event) {
+		r, ok := ev.Record.(*mqtt.Record)
+		if !ok {
+			return
 		}
-		got := mqttSeen{types: map[string]int{}, versions: map[string]int{}, published: map[string]int{},
-			subscribed: map[string]int{}, unsubscribed: map[string]int{}, connack: map[string]int{}}
-		c := &collector{anomalies: map[string]int{}, events: func(ev *dissectors.Event) {
-			r, ok := ev.Record.(*mqtt.Record)
+		got.types[strconv.Itoa(int(r.Type))]++
+		switch r.Type {
+		case mqtt.Connect:
+			v, ok := mqttVersionNames[r.ProtocolVersion]
 			if !ok {
-				return
+				v = strconv.Itoa(int(r.ProtocolVersion))
 			}
-			got.types[strconv.Itoa(int(r.Type))]++
-			switch r.Type {
-			case mqtt.Connect:
-				v, ok := mqttVersionNames[r.ProtocolVersion]
-				if !ok {
-					v = strconv.Itoa(int(r.ProtocolVersion))
-				}
-				got.versions[v]++
-				if !slices.Contains(got.clientIDs, r.ClientID) {
-					got.clientIDs = append(got.clientIDs, r.ClientID)
-				}
-				if r.UsernamePresent && !slices.Contains(got.usernames, r.Username) {
-					got.usernames = append(got.usernames, r.Username)
-				}
-				if r.PasswordPresent {
-					got.passwords++
-				}
-			case mqtt.ConnAck:
-				got.connack[strconv.Itoa(int(r.ReasonCode))]++
-			case mqtt.Publish:
-				// As the event's JSON writes it (and tshark shows it):
-				// invalid UTF-8 as U+FFFD.
-				got.published[strings.ToValidUTF8(r.Topic, "\uFFFD")]++
-			case mqtt.Subscribe:
-				for _, f := range r.Topics {
-					got.subscribed[f.Filter]++
-				}
-			case mqtt.Unsubscribe:
-				for _, f := range r.Topics {
-					got.unsubscribed[f.Filter]++
-				}
+			got.versions[v]++
+			if !slices.Contains(got.clientIDs, r.ClientID) {
+				got.clientIDs = append(got.clientIDs, r.ClientID)
 			}
-		}}
-		_, inv := replay(t, c, capPath)
-		diff := mqttDifferences[name]
+			if r.UsernamePresent && !slices.Contains(got.usernames, r.Username) {
+				got.usernames = append(got.usernames, r.Username)
+			}
+			if r.PasswordPresent {
+				got.passwords++
+			}
+		case mqtt.ConnAck:
+			got.connack[strconv.Itoa(int(r.ReasonCode))]++
+		case mqtt.Publish:
+			// As the event's JSON writes it (and tshark shows it):
+			// invalid UTF-8 as U+FFFD.
+			got.published[strings.ToValidUTF8(r.Topic, "\uFFFD")]++
+		case mqtt.Subscribe:
+			for _, f := range r.Topics {
+				got.subscribed[f.Filter]++
+			}
+		case mqtt.Unsubscribe:
+			for _, f := range r.Topics {
+				got.unsubscribed[f.Filter]++
+			}
+		}
+	}}
+	_, inv := replay(t, c, capPath)
+	diff := mqttDifferences[name]
 
-		wantTypes := numberKeys(t, truth.Types)
-		for k, d := range diff.types {
-			if wantTypes[k] += d; wantTypes[k] == 0 {
-				delete(wantTypes, k)
-			}
+	wantTypes := numberKeys(t, truth.Types)
+	for k, d := range diff.types {
+		if wantTypes[k] += d; wantTypes[k] == 0 {
+			delete(wantTypes, k)
 		}
-		compare(t, "packets per type", got.types, wantTypes)
-		compare(t, "protocol versions", got.versions, truth.Versions)
-		compare(t, "CONNACK codes", got.connack, numberKeys(t, truth.ConnAck))
-		wantPublished := maps.Clone(truth.Published)
-		for k, d := range diff.published {
-			if wantPublished[k] += d; wantPublished[k] == 0 {
-				delete(wantPublished, k)
-			}
+	}
+	compare(t, "packets per type", got.types, wantTypes)
+	compare(t, "protocol versions", got.versions, truth.Versions)
+	compare(t, "CONNACK codes", got.connack, numberKeys(t, truth.ConnAck))
+	wantPublished := maps.Clone(truth.Published)
+	for k, d := range diff.published {
+		if wantPublished[k] += d; wantPublished[k] == 0 {
+			delete(wantPublished, k)
 		}
-		compare(t, "topics published", got.published, wantPublished)
-		compare(t, "topics subscribed", got.subscribed, truth.Subscribed)
-		compare(t, "topics unsubscribed", got.unsubscribed, truth.Unsubscribed)
-		if !slices.Equal(got.clientIDs, truth.ClientIDs) && !(len(got.clientIDs) == 0 && len(truth.ClientIDs) == 0) {
-			t.Errorf("client ids: got %q, tshark %q", got.clientIDs, truth.ClientIDs)
-		}
-		if !slices.Equal(got.usernames, truth.Usernames) && !(len(got.usernames) == 0 && len(truth.Usernames) == 0) {
-			t.Errorf("usernames: got %q, tshark %q", got.usernames, truth.Usernames)
-		}
-		if got.passwords != truth.Passwords {
-			t.Errorf("CONNECTs with a password: got %d, tshark %d", got.passwords, truth.Passwords)
-		}
+	}
+	compare(t, "topics published", got.published, wantPublished)
+	compare(t, "topics subscribed", got.subscribed, truth.Subscribed)
+	compare(t, "topics unsubscribed", got.unsubscribed, truth.Unsubscribed)
+	if !slices.Equal(got.clientIDs, truth.ClientIDs) && !(len(got.clientIDs) == 0 && len(truth.ClientIDs) == 0) {
+		t.Errorf("client ids: got %q, tshark %q", got.clientIDs, truth.ClientIDs)
+	}
+	if !slices.Equal(got.usernames, truth.Usernames) && !(len(got.usernames) == 0 && len(truth.Usernames) == 0) {
+		t.Errorf("usernames: got %q, tshark %q", got.usernames, truth.Usernames)
+	}
+	if got.passwords != truth.Passwords {
+		t.Errorf("CONNECTs with a password: got %d, tshark %d", got.passwords, truth.Passwords)
+	}
 
-		snap := inv.Snapshot()
-		for role, hosts := range map[string][]string{"mqtt_client": truth.Clients, "mqtt_broker": truth.Brokers} {
-			for _, h := range hosts {
-				if i := strings.LastIndexByte(h, ':'); role == "mqtt_broker" && i > 0 {
-					h = h[:i]
-				}
-				d, ok := snap.Find(strings.Trim(h, "[]"))
-				if !ok || !slices.Contains(d.Roles, role) {
-					t.Errorf("%s %s is not a device with that role (%v)", role, h, d)
-				}
+	snap := inv.Snapshot()
+	for role, hosts := range map[string][]string{"mqtt_client": truth.Clients, "mqtt_broker": truth.Brokers} {
+		for _, h := range hosts {
+			if i := strings.LastIndexByte(h, ':'); role == "mqtt_broker" && i > 0 {
+				h = h[:i]
+			}
+			d, ok := snap.Find(strings.Trim(h, "[]"))
+			if !ok || !slices.Contains(d.Roles, role) {
+				t.Errorf("%s %s is not a device with that role (%v)", role, h, d)
 			}
 		}
-		if len(c.anomalies) > 0 {
-			t.Logf("anomalies: %v", c.anomalies)
-		}
-	})
+	}
+	if len(c.anomalies) > 0 {
+		t.Logf("anomalies: %v", c.anomalies)
+	}
 }
 
 // numberKeys turns tshark's "3 (Publish Message)" keys into "3".

@@ -56,6 +56,19 @@ func truthFiles(t testing.TB, dir, section string) map[string]map[string]json.Ra
 	return out
 }
 
+// forEachTruth runs check, as a subtest, on every capture whose truth file
+// has section: those of the shared corpus (named by their path in it) and
+// ours in pcaps/ (named "pcaps/..."), whose truth files pcaps/gen made
+// with the same tool.
+func forEachTruth(t *testing.T, section string, check func(t *testing.T, name, capPath string, doc map[string]json.RawMessage)) {
+	for prefix, dir := range map[string]string{"": sharedPcaps(t), "pcaps/": filepath.Join("..", "pcaps")} {
+		for capPath, doc := range truthFiles(t, dir, section) {
+			name, _ := filepath.Rel(dir, capPath)
+			t.Run(prefix+name, func(t *testing.T) { check(t, prefix+name, capPath, doc) })
+		}
+	}
+}
+
 // collector keeps copies of what a replay emits.
 type collector struct {
 	events    func(ev *dissectors.Event)

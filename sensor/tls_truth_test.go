@@ -2,7 +2,6 @@ package sensor_test
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -92,12 +91,7 @@ var tlsDifferences = map[string]struct {
 // the certificates (serial, subject and issuer CN, not after), and that
 // every server is a device with the tls_server role.
 func TestTLSMatchesTshark(t *testing.T) {
-	for prefix, dir := range map[string]string{"": sharedPcaps(t), "pcaps/": filepath.Join("..", "pcaps")} {
-		for capPath, doc := range truthFiles(t, dir, "tls") {
-			name, _ := filepath.Rel(dir, capPath)
-			checkTLSTruth(t, prefix+name, capPath, doc)
-		}
-	}
+	forEachTruth(t, "tls", checkTLSTruth)
 }
 
 // tsharkVersions maps tshark's version names to ours.
@@ -105,97 +99,95 @@ var tsharkVersions = map[string]string{"SSLv3": "SSL 3.0", "TLSv1": "TLS 1.0", "
 	"TLSv1.1": "TLS 1.1", "TLSv1.2": "TLS 1.2", "TLSv1.3": "TLS 1.3"}
 
 func checkTLSTruth(t *testing.T, name, capPath string, doc map[string]json.RawMessage) {
-	t.Run(name, func(t *testing.T) {
-		var truth tlsTruth
-		if err := json.Unmarshal(doc["tls"], &truth); err != nil {
-			t.Fatal(err)
+	var truth tlsTruth
+	if err := json.Unmarshal(doc["tls"], &truth); err != nil {
+		t.Fatal(err)
+	}
+	got := tlsSeen{sni: map[string]bool{}, versions: map[string]bool{}, ciphers: map[string]bool{},
+		ja3: map[string]bool{}, ja3s: map[string]bool{}, certs: map[string]bool{}}
+	c := &collector{anomalies: map[string]int{}, events: func(ev *dissectors.Event) {
+		r, ok := ev.Record.(*tls.Record)
+		if !ok || r.Alert != nil {
+			return
 		}
-		got := tlsSeen{sni: map[string]bool{}, versions: map[string]bool{}, ciphers: map[string]bool{},
-			ja3: map[string]bool{}, ja3s: map[string]bool{}, certs: map[string]bool{}}
-		c := &collector{anomalies: map[string]int{}, events: func(ev *dissectors.Event) {
-			r, ok := ev.Record.(*tls.Record)
-			if !ok || r.Alert != nil {
-				return
+		if r.HasClientHello && r.SSLv2ClientHello {
+			// tshark does not take an SSLv2-compatible ClientHello
+			// for one: no count, SNI or JA3 from it.
+		} else if r.HasClientHello {
+			got.clientHellos++
+			sni := r.SNI
+			if sni == "" {
+				sni = "<no SNI>"
 			}
-			if r.HasClientHello && r.SSLv2ClientHello {
-				// tshark does not take an SSLv2-compatible ClientHello
-				// for one: no count, SNI or JA3 from it.
-			} else if r.HasClientHello {
-				got.clientHellos++
-				sni := r.SNI
-				if sni == "" {
-					sni = "<no SNI>"
-				}
-				got.sni[sni] = true
-				if r.JA3.Hash != "" {
-					got.ja3[r.JA3.Hash] = true
-				}
+			got.sni[sni] = true
+			if r.JA3.Hash != "" {
+				got.ja3[r.JA3.Hash] = true
 			}
-			if r.HelloRetryRequest {
-				got.clientHellos++ // the second ClientHello
-				got.serverHellos++ // the HelloRetryRequest
+		}
+		if r.HelloRetryRequest {
+			got.clientHellos++ // the second ClientHello
+			got.serverHellos++ // the HelloRetryRequest
+		}
+		if r.HasServerHello {
+			got.serverHellos++
+			got.versions[tls.VersionName(r.Version)] = true
+			got.ciphers[tls.CipherSuiteName(r.CipherSuite)] = true
+			if r.JA3S.Hash != "" {
+				got.ja3s[r.JA3S.Hash] = true
 			}
-			if r.HasServerHello {
-				got.serverHellos++
-				got.versions[tls.VersionName(r.Version)] = true
-				got.ciphers[tls.CipherSuiteName(r.CipherSuite)] = true
-				if r.JA3S.Hash != "" {
-					got.ja3s[r.JA3S.Hash] = true
-				}
+		}
+		for _, k := range append(slices.Clone(r.Certificates), r.ClientCertificates...) {
+			if k.ParseError == "" {
+				got.certs[certKey(k.Serial, k.SubjectCN, k.IssuerCN, k.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))] = true
 			}
-			for _, k := range append(slices.Clone(r.Certificates), r.ClientCertificates...) {
-				if k.ParseError == "" {
-					got.certs[certKey(k.Serial, k.SubjectCN, k.IssuerCN, k.NotAfter.UTC().Format("2006-01-02T15:04:05Z"))] = true
-				}
-			}
-		}}
-		_, inv := replay(t, c, capPath)
-		diff := tlsDifferences[name]
+		}
+	}}
+	_, inv := replay(t, c, capPath)
+	diff := tlsDifferences[name]
 
-		if d := got.clientHellos - truth.ClientHellos; d != diff.clientHellos {
-			t.Errorf("ClientHellos: got %d, tshark %d (accepted difference %d)", got.clientHellos, truth.ClientHellos, diff.clientHellos)
-		}
-		if d := got.serverHellos - truth.ServerHellos; d != diff.serverHellos {
-			t.Errorf("ServerHellos: got %d, tshark %d (accepted difference %d)", got.serverHellos, truth.ServerHellos, diff.serverHellos)
-		}
-		want := tlsSeen{sni: keys(truth.SNI, nil), versions: keys(truth.Versions, tsharkVersions), ciphers: keys(truth.Ciphers, nil),
-			ja3: keys(truth.JA3, nil), ja3s: keys(truth.JA3S, nil), certs: map[string]bool{}}
-		for _, k := range truth.Certificates {
-			want.certs[certKey(strings.ReplaceAll(k.Serial, ":", ""), k.SubjectCN, k.IssuerCN, k.NotAfter)] = true
-		}
-		var extra []string
-		for _, set := range []struct {
-			name      string
-			got, want map[string]bool
-		}{{"sni", got.sni, want.sni}, {"version", got.versions, want.versions}, {"cipher", got.ciphers, want.ciphers},
-			{"ja3", got.ja3, want.ja3}, {"ja3s", got.ja3s, want.ja3s}, {"cert", got.certs, want.certs}} {
-			for k := range set.got {
-				if !set.want[k] {
-					extra = append(extra, "+"+set.name+":"+k)
-				}
-			}
-			for k := range set.want {
-				if !set.got[k] {
-					extra = append(extra, "-"+set.name+":"+k)
-				}
+	if d := got.clientHellos - truth.ClientHellos; d != diff.clientHellos {
+		t.Errorf("ClientHellos: got %d, tshark %d (accepted difference %d)", got.clientHellos, truth.ClientHellos, diff.clientHellos)
+	}
+	if d := got.serverHellos - truth.ServerHellos; d != diff.serverHellos {
+		t.Errorf("ServerHellos: got %d, tshark %d (accepted difference %d)", got.serverHellos, truth.ServerHellos, diff.serverHellos)
+	}
+	want := tlsSeen{sni: keys(truth.SNI, nil), versions: keys(truth.Versions, tsharkVersions), ciphers: keys(truth.Ciphers, nil),
+		ja3: keys(truth.JA3, nil), ja3s: keys(truth.JA3S, nil), certs: map[string]bool{}}
+	for _, k := range truth.Certificates {
+		want.certs[certKey(strings.ReplaceAll(k.Serial, ":", ""), k.SubjectCN, k.IssuerCN, k.NotAfter)] = true
+	}
+	var extra []string
+	for _, set := range []struct {
+		name      string
+		got, want map[string]bool
+	}{{"sni", got.sni, want.sni}, {"version", got.versions, want.versions}, {"cipher", got.ciphers, want.ciphers},
+		{"ja3", got.ja3, want.ja3}, {"ja3s", got.ja3s, want.ja3s}, {"cert", got.certs, want.certs}} {
+		for k := range set.got {
+			if !set.want[k] {
+				extra = append(extra, "+"+set.name+":"+k)
 			}
 		}
-		snap := inv.Snapshot()
-		for _, s := range truth.Servers {
-			ip := strings.Trim(s[:strings.LastIndexByte(s, ':')], "[]")
-			if d, ok := snap.Find(ip); !ok || !slices.Contains(d.Roles, "tls_server") {
-				extra = append(extra, "-server:"+s)
+		for k := range set.want {
+			if !set.got[k] {
+				extra = append(extra, "-"+set.name+":"+k)
 			}
 		}
-		slices.Sort(extra)
-		wantExtra := slices.Sorted(slices.Values(diff.items))
-		if !slices.Equal(extra, wantExtra) {
-			t.Errorf("differences with tshark:\n got      %q\n accepted %q", extra, wantExtra)
+	}
+	snap := inv.Snapshot()
+	for _, s := range truth.Servers {
+		ip := strings.Trim(s[:strings.LastIndexByte(s, ':')], "[]")
+		if d, ok := snap.Find(ip); !ok || !slices.Contains(d.Roles, "tls_server") {
+			extra = append(extra, "-server:"+s)
 		}
-		if len(c.anomalies) > 0 {
-			t.Logf("anomalies: %v", c.anomalies)
-		}
-	})
+	}
+	slices.Sort(extra)
+	wantExtra := slices.Sorted(slices.Values(diff.items))
+	if !slices.Equal(extra, wantExtra) {
+		t.Errorf("differences with tshark:\n got      %q\n accepted %q", extra, wantExtra)
+	}
+	if len(c.anomalies) > 0 {
+		t.Logf("anomalies: %v", c.anomalies)
+	}
 }
 
 func certKey(serial, subject, issuer, notAfter string) string {
