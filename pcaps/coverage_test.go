@@ -1,7 +1,6 @@
 package pcaps_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -23,53 +22,37 @@ func TestGoldenCoverage(t *testing.T) {
 	anomalies := map[string]bool{}
 	functions := map[string]map[bool]bool{} // function → response → seen
 	exceptions, deviceIDs, vlans := 0, 0, 0
-	files, err := filepath.Glob(filepath.Join("golden", "*.events.jsonl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden event files (%v)", err)
+	type event struct {
+		goldenAnomaly
+		VLAN   []int `json:"vlan"`
+		Modbus *struct {
+			Function      string          `json:"function"`
+			Response      bool            `json:"response"`
+			ExceptionCode int             `json:"exception_code"`
+			DeviceID      json.RawMessage `json:"device_id"`
+		} `json:"modbus"`
 	}
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
+	eachGoldenEvent(t, func(ev *event) {
+		if len(ev.VLAN) > 0 {
+			vlans++
 		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var ev struct {
-				Anomaly *struct{ Event string } `json:"anomaly"`
-				VLAN    []int                   `json:"vlan"`
-				Modbus  *struct {
-					Function      string          `json:"function"`
-					Response      bool            `json:"response"`
-					ExceptionCode int             `json:"exception_code"`
-					DeviceID      json.RawMessage `json:"device_id"`
-				} `json:"modbus"`
+		switch {
+		case ev.Anomaly != nil:
+			anomalies[ev.Anomaly.Event] = true
+		case ev.Modbus != nil:
+			m := ev.Modbus
+			if functions[m.Function] == nil {
+				functions[m.Function] = map[bool]bool{}
 			}
-			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-				t.Fatalf("%s: %v", name, err)
+			functions[m.Function][m.Response] = true
+			if m.ExceptionCode != 0 {
+				exceptions++
 			}
-			if len(ev.VLAN) > 0 {
-				vlans++
-			}
-			switch {
-			case ev.Anomaly != nil:
-				anomalies[ev.Anomaly.Event] = true
-			case ev.Modbus != nil:
-				m := ev.Modbus
-				if functions[m.Function] == nil {
-					functions[m.Function] = map[bool]bool{}
-				}
-				functions[m.Function][m.Response] = true
-				if m.ExceptionCode != 0 {
-					exceptions++
-				}
-				if len(m.DeviceID) > 0 {
-					deviceIDs++
-				}
+			if len(m.DeviceID) > 0 {
+				deviceIDs++
 			}
 		}
-		f.Close()
-	}
+	})
 	for _, a := range modbus.Anomalies {
 		if !anomalies[a.Name] {
 			t.Errorf("no bundled capture raises %s", a.Name)
@@ -123,67 +106,49 @@ func TestREADMEDocumentsAnomalies(t *testing.T) {
 // unsolicited responses, identities, link-only frames, UDP.
 func TestGoldenCoverageDNP3(t *testing.T) {
 	seen := map[string]bool{}
-	files, err := filepath.Glob(filepath.Join("golden", "*.events.jsonl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden event files (%v)", err)
+	type event struct {
+		goldenAnomaly
+		Proto string `json:"proto"`
+		DNP3  *struct {
+			LinkOnly   bool     `json:"link_only"`
+			LinkFrames int      `json:"link_frames"`
+			Function   string   `json:"function"`
+			IIN        []string `json:"iin"`
+			Device     any      `json:"device_attributes"`
+			Objects    []struct {
+				Group, Variation int
+				Points           []json.RawMessage
+			} `json:"objects"`
+		} `json:"dnp3"`
 	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
+	eachGoldenEvent(t, func(ev *event) {
+		ev.mark(seen)
+		d := ev.DNP3
+		if d == nil {
+			return
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if line == "" {
-				continue
-			}
-			var ev struct {
-				Proto   string                  `json:"proto"`
-				Anomaly *struct{ Event string } `json:"anomaly"`
-				DNP3    *struct {
-					LinkOnly   bool     `json:"link_only"`
-					LinkFrames int      `json:"link_frames"`
-					Function   string   `json:"function"`
-					IIN        []string `json:"iin"`
-					Device     any      `json:"device_attributes"`
-					Objects    []struct {
-						Group, Variation int
-						Points           []json.RawMessage
-					} `json:"objects"`
-				} `json:"dnp3"`
-			}
-			if err := json.Unmarshal([]byte(line), &ev); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if ev.Anomaly != nil {
-				seen[ev.Anomaly.Event] = true
-			}
-			d := ev.DNP3
-			if d == nil {
-				continue
-			}
-			seen["proto "+ev.Proto] = true
-			if d.LinkOnly {
-				seen["link_only"] = true
-				continue
-			}
-			seen["function "+d.Function] = true
-			if d.LinkFrames > 1 {
-				seen["multi-frame "+d.Function] = true
-			}
-			if d.Device != nil {
-				seen["device_attributes"] = true
-			}
-			for _, n := range d.IIN {
-				seen["iin "+n] = true
-			}
-			for _, o := range d.Objects {
-				seen[fmt.Sprintf("g%dv%d", o.Group, o.Variation)] = true
-				if len(o.Points) > 0 {
-					seen[fmt.Sprintf("points g%d", o.Group)] = true
-				}
+		seen["proto "+ev.Proto] = true
+		if d.LinkOnly {
+			seen["link_only"] = true
+			return
+		}
+		seen["function "+d.Function] = true
+		if d.LinkFrames > 1 {
+			seen["multi-frame "+d.Function] = true
+		}
+		if d.Device != nil {
+			seen["device_attributes"] = true
+		}
+		for _, n := range d.IIN {
+			seen["iin "+n] = true
+		}
+		for _, o := range d.Objects {
+			seen[fmt.Sprintf("g%dv%d", o.Group, o.Variation)] = true
+			if len(o.Points) > 0 {
+				seen[fmt.Sprintf("points g%d", o.Group)] = true
 			}
 		}
-	}
+	})
 	want := []string{"proto TCP", "proto UDP", "link_only", "device_attributes",
 		"multi-frame response", "function unsolicited_response", "function confirm", "function read",
 		"function write", "function select", "function operate", "function direct_operate",
@@ -195,11 +160,7 @@ func TestGoldenCoverageDNP3(t *testing.T) {
 	for _, a := range dnp3.Anomalies {
 		want = append(want, a.Name)
 	}
-	for _, w := range want {
-		if !seen[w] {
-			t.Errorf("no bundled capture gives %s", w)
-		}
-	}
+	requireSeen(t, seen, want)
 }
 
 // TestGoldenCoverageMQTT is TestGoldenCoverage for MQTT: every documented
@@ -208,70 +169,48 @@ func TestGoldenCoverageDNP3(t *testing.T) {
 // acks matched to their requests.
 func TestGoldenCoverageMQTT(t *testing.T) {
 	seen := map[string]bool{}
-	files, err := filepath.Glob(filepath.Join("golden", "*.events.jsonl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden event files (%v)", err)
+	type event struct {
+		goldenAnomaly
+		MQTT *struct {
+			Type        string `json:"type"`
+			Version     int    `json:"protocol_version"`
+			Plaintext   bool   `json:"plaintext_credentials"`
+			Anonymous   bool   `json:"anonymous"`
+			ReturnCode  *int   `json:"return_code"`
+			ReasonCode  *int   `json:"reason_code"`
+			Topic       string `json:"topic"`
+			Will        any    `json:"will"`
+			Properties  any    `json:"properties"`
+			ReasonCodes []int  `json:"reason_codes"`
+			Topics      []struct {
+				Filter   string `json:"filter"`
+				Wildcard bool   `json:"wildcard"`
+			} `json:"topics"`
+		} `json:"mqtt"`
 	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
+	eachGoldenEvent(t, func(ev *event) {
+		ev.mark(seen)
+		m := ev.MQTT
+		if m == nil {
+			return
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if line == "" {
-				continue
-			}
-			var ev struct {
-				Anomaly *struct{ Event string } `json:"anomaly"`
-				MQTT    *struct {
-					Type        string `json:"type"`
-					Version     int    `json:"protocol_version"`
-					Plaintext   bool   `json:"plaintext_credentials"`
-					Anonymous   bool   `json:"anonymous"`
-					ReturnCode  *int   `json:"return_code"`
-					ReasonCode  *int   `json:"reason_code"`
-					Topic       string `json:"topic"`
-					Will        any    `json:"will"`
-					Properties  any    `json:"properties"`
-					ReasonCodes []int  `json:"reason_codes"`
-					Topics      []struct {
-						Filter   string `json:"filter"`
-						Wildcard bool   `json:"wildcard"`
-					} `json:"topics"`
-				} `json:"mqtt"`
-			}
-			if err := json.Unmarshal([]byte(line), &ev); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if ev.Anomaly != nil {
-				seen[ev.Anomaly.Event] = true
-			}
-			m := ev.MQTT
-			if m == nil {
-				continue
-			}
-			seen["type "+m.Type] = true
-			seen[fmt.Sprintf("version %d", m.Version)] = true
-			for k, ok := range map[string]bool{
-				"plaintext_credentials": m.Plaintext,
-				"anonymous":             m.Anonymous,
-				"will":                  m.Will != nil,
-				"properties":            m.Properties != nil,
-				"refused connect":       m.Type == "CONNACK" && ((m.ReturnCode != nil && *m.ReturnCode != 0) || (m.ReasonCode != nil && *m.ReasonCode != 0)),
-				"ack with its topic":    m.Type == "PUBACK" && m.Topic != "",
-				"suback with filters":   m.Type == "SUBACK" && len(m.Topics) > 0 && len(m.ReasonCodes) > 0,
-			} {
-				if ok {
-					seen[k] = true
-				}
-			}
-			for _, f := range m.Topics {
-				if f.Wildcard {
-					seen["wildcard filter"] = true
-				}
+		seen["type "+m.Type] = true
+		seen[fmt.Sprintf("version %d", m.Version)] = true
+		markTrue(seen, map[string]bool{
+			"plaintext_credentials": m.Plaintext,
+			"anonymous":             m.Anonymous,
+			"will":                  m.Will != nil,
+			"properties":            m.Properties != nil,
+			"refused connect":       m.Type == "CONNACK" && ((m.ReturnCode != nil && *m.ReturnCode != 0) || (m.ReasonCode != nil && *m.ReasonCode != 0)),
+			"ack with its topic":    m.Type == "PUBACK" && m.Topic != "",
+			"suback with filters":   m.Type == "SUBACK" && len(m.Topics) > 0 && len(m.ReasonCodes) > 0,
+		})
+		for _, f := range m.Topics {
+			if f.Wildcard {
+				seen["wildcard filter"] = true
 			}
 		}
-	}
+	})
 	want := []string{"version 3", "version 4", "version 5", "plaintext_credentials", "anonymous", "will",
 		"properties", "refused connect", "ack with its topic", "suback with filters", "wildcard filter"}
 	for _, typ := range []string{"CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
@@ -281,11 +220,7 @@ func TestGoldenCoverageMQTT(t *testing.T) {
 	for _, a := range mqtt.Anomalies {
 		want = append(want, a.Name)
 	}
-	for _, w := range want {
-		if !seen[w] {
-			t.Errorf("no bundled capture gives %s", w)
-		}
-	}
+	requireSeen(t, seen, want)
 }
 
 // TestGoldenCoverageTLS is TestGoldenCoverage for TLS: every documented
@@ -294,73 +229,47 @@ func TestGoldenCoverageMQTT(t *testing.T) {
 // expired certificates, alerts in clear, the OT ports.
 func TestGoldenCoverageTLS(t *testing.T) {
 	seen := map[string]bool{}
-	files, err := filepath.Glob(filepath.Join("golden", "*.events.jsonl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden event files (%v)", err)
+	type event struct {
+		goldenAnomaly
+		Timestamp string `json:"timestamp"`
+		Port      int    `json:"dest_port"`
+		TLS       *struct {
+			Version    string          `json:"version"`
+			ALPN       string          `json:"alpn"`
+			HRR        bool            `json:"hello_retry_request"`
+			SSLv2      bool            `json:"sslv2_client_hello"`
+			JA4        string          `json:"ja4"`
+			Alert      json.RawMessage `json:"alert"`
+			ClientCert json.RawMessage `json:"client_certificate"`
+			Cert       *struct {
+				SelfSigned bool   `json:"self_signed"`
+				NotAfter   string `json:"not_after"`
+			} `json:"certificate"`
+		} `json:"tls"`
 	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
+	eachGoldenEvent(t, func(ev *event) {
+		ev.mark(seen)
+		r := ev.TLS
+		if r == nil {
+			return
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if line == "" {
-				continue
-			}
-			var ev struct {
-				Timestamp string                  `json:"timestamp"`
-				Port      int                     `json:"dest_port"`
-				Anomaly   *struct{ Event string } `json:"anomaly"`
-				TLS       *struct {
-					Version    string          `json:"version"`
-					ALPN       string          `json:"alpn"`
-					HRR        bool            `json:"hello_retry_request"`
-					SSLv2      bool            `json:"sslv2_client_hello"`
-					JA4        string          `json:"ja4"`
-					Alert      json.RawMessage `json:"alert"`
-					ClientCert json.RawMessage `json:"client_certificate"`
-					Cert       *struct {
-						SelfSigned bool   `json:"self_signed"`
-						NotAfter   string `json:"not_after"`
-					} `json:"certificate"`
-				} `json:"tls"`
-			}
-			if err := json.Unmarshal([]byte(line), &ev); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if ev.Anomaly != nil {
-				seen[ev.Anomaly.Event] = true
-			}
-			r := ev.TLS
-			if r == nil {
-				continue
-			}
-			seen["version "+r.Version] = true
-			seen[fmt.Sprintf("port %d", ev.Port)] = true
-			for k, ok := range map[string]bool{
-				"alpn":               r.ALPN != "",
-				"hello_retry":        r.HRR,
-				"sslv2":              r.SSLv2,
-				"ja4":                r.JA4 != "",
-				"alert":              len(r.Alert) > 0,
-				"client_certificate": len(r.ClientCert) > 0,
-				"self_signed":        r.Cert != nil && r.Cert.SelfSigned,
-				"expired":            r.Cert != nil && r.Cert.NotAfter < ev.Timestamp,
-			} {
-				if ok {
-					seen[k] = true
-				}
-			}
-		}
-	}
+		seen["version "+r.Version] = true
+		seen[fmt.Sprintf("port %d", ev.Port)] = true
+		markTrue(seen, map[string]bool{
+			"alpn":               r.ALPN != "",
+			"hello_retry":        r.HRR,
+			"sslv2":              r.SSLv2,
+			"ja4":                r.JA4 != "",
+			"alert":              len(r.Alert) > 0,
+			"client_certificate": len(r.ClientCert) > 0,
+			"self_signed":        r.Cert != nil && r.Cert.SelfSigned,
+			"expired":            r.Cert != nil && r.Cert.NotAfter < ev.Timestamp,
+		})
+	})
 	want := []string{"version TLS 1.0", "version TLS 1.1", "version TLS 1.2", "version TLS 1.3", "port 443", "port 8883",
 		"port 4843", "alpn", "hello_retry", "sslv2", "ja4", "alert", "client_certificate", "self_signed", "expired"}
 	for _, a := range tls.Anomalies {
 		want = append(want, a.Name)
 	}
-	for _, w := range want {
-		if !seen[w] {
-			t.Errorf("no bundled capture gives %s", w)
-		}
-	}
+	requireSeen(t, seen, want)
 }

@@ -180,21 +180,7 @@ func TestTCPConsistent(t *testing.T) {
 // TestLiveCapture checks the committed live recording: real kernel TCP
 // must be consistent too, and hold the functions the live client used.
 func TestLiveCapture(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(committedDir, liveFile))
-	if err != nil {
-		t.Fatalf("%v: run sudo go run ./pcaps/gen -live", err)
-	}
-	fs, err := readCapture(liveFile, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := checkTCP(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.segments < 20 || r != (tcpReport{segments: r.segments}) {
-		t.Errorf("live capture: %+v", r)
-	}
+	fs := liveFrames(t, liveFile, "sudo go run ./pcaps/gen -live", 20)
 	adus := modbusADUs(t, fs)
 	fcs := map[uint8]bool{}
 	for _, a := range adus {

@@ -3,68 +3,61 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net"
-	"os"
 	"sync"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/afpacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/simonvetter/modbus"
-	"golang.org/x/net/bpf"
 
-	"github.com/otsensor/otsensor/pcaps/synth"
+	plive "github.com/otsensor/otsensor/pcaps/live"
 )
 
 // recordLive runs a real Modbus/TCP client and servers on 127.0.0.0/8 while
 // capturing the loopback interface with AF_PACKET, and writes the TCP
 // port 502 traffic to path. It returns the number of packets written.
 func recordLive(path string) (int, error) {
-	capt, err := startCapture()
-	if err != nil {
-		return 0, fmt.Errorf("capture on lo (needs root or CAP_NET_RAW): %w", err)
-	}
 	srv, err := modbus.NewServer(&modbus.ServerConfiguration{
 		URL: "tcp://" + liveServer, Timeout: 5 * time.Second, MaxClients: 2,
 		Logger: log.New(io.Discard, "", 0),
 	}, &liveHandler{})
 	if err != nil {
-		capt.stop()
 		return 0, err
 	}
 	if err := srv.Start(); err != nil {
-		capt.stop()
 		return 0, err
 	}
 	idl, err := net.Listen("tcp", liveIdentity)
 	if err != nil {
 		srv.Stop()
-		capt.stop()
 		return 0, err
 	}
 	idDone := make(chan error, 1)
 	go func() { idDone <- serveIdentity(idl) }()
 
-	time.Sleep(100 * time.Millisecond) // let the capture settle
+	// The capture starts once the servers listen; their FINs and last
+	// ACKs end up in it.
+	rec, err := plive.StartRecording(502)
+	if err != nil {
+		srv.Stop()
+		idl.Close()
+		<-idDone // the Accept error of the closed listener
+		return 0, err
+	}
 	errClient := liveClient()
 	errID := identityClient()
-	time.Sleep(200 * time.Millisecond) // the servers' FINs and last ACKs
+	time.Sleep(200 * time.Millisecond) // the clients' last ACKs
 	srv.Stop()
 	idl.Close()
 	errServe := <-idDone
-	time.Sleep(100 * time.Millisecond)
-	pkts := capt.stop()
 	if err := errors.Join(errClient, errID, errServe); err != nil {
+		rec.Abort()
 		return 0, err
 	}
-	return len(pkts), writeLive(path, pkts)
+	return rec.Stop(path)
 }
 
 // liveClient is the SCADA side, using the simonvetter/modbus client.
@@ -157,112 +150,4 @@ func (h *liveHandler) HandleInputRegisters(r *modbus.InputRegistersRequest) ([]u
 		out[i] = 2000 + uint16(r.Addr) + uint16(i)
 	}
 	return out, nil
-}
-
-// loCapture records loopback frames in the background.
-type loCapture struct {
-	tp   *afpacket.TPacket
-	done chan struct{}
-	out  chan []livePacket
-}
-
-type livePacket struct {
-	ci   gopacket.CaptureInfo
-	data []byte
-}
-
-func startCapture() (*loCapture, error) {
-	tp, err := afpacket.NewTPacket(afpacket.OptInterface("lo"), afpacket.OptPollTimeout(50*time.Millisecond))
-	if err != nil {
-		return nil, err
-	}
-	// On lo every frame is seen twice, as sent and as received: keep
-	// only the received copy (what libpcap does).
-	prog, err := bpf.Assemble([]bpf.Instruction{
-		bpf.LoadExtension{Num: bpf.ExtType},
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 4 /* PACKET_OUTGOING */, SkipTrue: 1},
-		bpf.RetConstant{Val: 262144},
-		bpf.RetConstant{Val: 0},
-	})
-	if err == nil {
-		err = tp.SetBPF(prog)
-	}
-	if err != nil {
-		tp.Close()
-		return nil, err
-	}
-	c := &loCapture{tp: tp, done: make(chan struct{}), out: make(chan []livePacket, 1)}
-	go c.run()
-	return c, nil
-}
-
-func (c *loCapture) run() {
-	var pkts []livePacket
-	for {
-		data, ci, err := c.tp.ReadPacketData()
-		if err == nil {
-			if keepLive(data) {
-				pkts = append(pkts, livePacket{ci: ci, data: data})
-			}
-			continue
-		}
-		select {
-		case <-c.done:
-			c.out <- pkts
-			return
-		default:
-		}
-	}
-}
-
-// stop ends the capture and returns what it kept.
-func (c *loCapture) stop() []livePacket {
-	close(c.done)
-	pkts := <-c.out
-	c.tp.Close()
-	return pkts
-}
-
-// keepLive keeps IPv4 TCP frames to or from port 502.
-func keepLive(frame []byte) bool {
-	var eth layers.Ethernet
-	var ip layers.IPv4
-	var tcp layers.TCP
-	p := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &ip, &tcp)
-	p.IgnoreUnsupported = true
-	var found []gopacket.LayerType
-	if err := p.DecodeLayers(frame, &found); err != nil {
-		return false
-	}
-	for _, l := range found {
-		if l == layers.LayerTypeTCP {
-			return tcp.SrcPort == 502 || tcp.DstPort == 502
-		}
-	}
-	return false
-}
-
-func writeLive(path string, pkts []livePacket) error {
-	if len(pkts) == 0 {
-		return errors.New("the live capture saw no packets")
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	w := pcapgo.NewWriter(bw)
-	err = w.WriteFileHeader(synth.Snaplen, layers.LinkTypeEthernet)
-	for _, p := range pkts {
-		if err != nil {
-			break
-		}
-		p.ci.InterfaceIndex = 0
-		p.ci.AncillaryData = nil
-		err = w.WritePacket(p.ci, p.data)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	return errors.Join(err, f.Close())
 }

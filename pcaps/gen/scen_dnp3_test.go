@@ -1,11 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,9 +8,8 @@ import (
 
 // dnp3Truth is the part of a make_truth.py file the tests read.
 type dnp3Truth struct {
-	SHA256   string   `json:"sha256"`
-	DecodeAs []string `json:"tshark_decode_as"`
-	DNP3     struct {
+	truthCommon
+	DNP3 struct {
 		Src        []int          `json:"source_link_addresses"`
 		LinkFuncs  map[string]int `json:"link_function_counts"`
 		AppFuncs   map[string]int `json:"application_function_counts"`
@@ -35,51 +29,22 @@ type dnp3Truth struct {
 //
 //	python3 ../shared/tools/make_truth.py --force --decode-as pcaps/gen/testdata/dnp3_decode_as.json --root pcaps pcaps/dnp3_*.pcap
 func TestDNP3TruthFiles(t *testing.T) {
-	n := 0
-	for _, c := range captures() {
-		if !strings.HasPrefix(c.name, "dnp3_") {
-			continue
-		}
-		n++
-		t.Run(c.name, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(committedDir, c.name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			j, err := os.ReadFile(filepath.Join(committedDir, c.name+".truth.json"))
-			if err != nil {
-				t.Fatalf("%v: run make_truth.py (see the test's comment)", err)
-			}
-			var tr dnp3Truth
-			if err := json.Unmarshal(j, &tr); err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(b)
-			if tr.SHA256 != hex.EncodeToString(sum[:]) {
-				t.Fatalf("truth file is for other bytes: rerun make_truth.py --force")
-			}
-			d := tr.DNP3
-			if d.LinkFrames == 0 {
-				t.Fatal("tshark saw no DNP3")
-			}
-			if c.name != "dnp3_malformed.pcap" && d.Malformed != 0 {
-				t.Errorf("tshark marks %d frames malformed", d.Malformed)
-			}
-			checkDNP3Truth(t, c.name, tr)
-		})
+	names := craftedWithPrefix("dnp3_")
+	if len(names) < 3 {
+		t.Errorf("DNP3 captures %v", names)
 	}
-	if n < 3 {
-		t.Errorf("%d DNP3 captures", n)
-	}
+	checkTruthFiles(t, names, checkDNP3Truth)
 }
 
-func checkDNP3Truth(t *testing.T, name string, tr dnp3Truth) {
+func checkDNP3Truth(t *testing.T, name string, tr *dnp3Truth) {
 	d := tr.DNP3
-	want := func(what string, ok bool) {
-		if !ok {
-			t.Errorf("tshark did not see %s", what)
-		}
+	if d.LinkFrames == 0 {
+		t.Fatal("tshark saw no DNP3")
 	}
+	if name != "dnp3_malformed.pcap" && d.Malformed != 0 {
+		t.Errorf("tshark marks %d frames malformed", d.Malformed)
+	}
+	want := truthWant(t)
 	switch name {
 	case "dnp3_session.pcap":
 		want("link status request and answer", d.LinkFuncs["PRM 9 (Request Link Status)"] == 1 && d.LinkFuncs["SEC 11 (Status of Link)"] == 1)

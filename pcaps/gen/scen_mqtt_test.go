@@ -1,13 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/otsensor/otsensor/pcaps/live"
@@ -15,9 +10,8 @@ import (
 
 // mqttTruth is the part of a make_truth.py file the MQTT tests read.
 type mqttTruth struct {
-	SHA256   string   `json:"sha256"`
-	DecodeAs []string `json:"tshark_decode_as"`
-	General  struct {
+	truthCommon
+	General struct {
 		Packets    int `json:"packet_count"`
 		TCPStreams int `json:"tcp_stream_count"`
 	} `json:"general"`
@@ -48,52 +42,22 @@ type mqttTruth struct {
 //
 //	python3 ../shared/tools/make_truth.py --force --decode-as pcaps/gen/testdata/mqtt_decode_as.json --root pcaps pcaps/mqtt_*.pcap
 func TestMQTTTruthFiles(t *testing.T) {
-	names := []string{mqttLiveFile}
-	for _, c := range captures() {
-		if strings.HasPrefix(c.name, "mqtt_") {
-			names = append(names, c.name)
-		}
-	}
+	names := craftedWithPrefix("mqtt_", mqttLiveFile)
 	if len(names) < 3 {
 		t.Errorf("MQTT captures %v", names)
 	}
-	for _, name := range names {
-		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(committedDir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			j, err := os.ReadFile(filepath.Join(committedDir, name+".truth.json"))
-			if err != nil {
-				t.Fatalf("%v: run make_truth.py (see the test's comment)", err)
-			}
-			var tr mqttTruth
-			if err := json.Unmarshal(j, &tr); err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(b)
-			if tr.SHA256 != hex.EncodeToString(sum[:]) {
-				t.Fatalf("truth file is for other bytes: rerun make_truth.py --force")
-			}
-			if tr.MQTT.Messages == 0 {
-				t.Fatal("tshark saw no MQTT")
-			}
-			if name != "mqtt_malformed.pcap" && (tr.MQTT.Malformed != 0 || tr.MQTT.UnknownVersion != 0) {
-				t.Errorf("tshark marks %d frames malformed, %d messages of unknown version", tr.MQTT.Malformed, tr.MQTT.UnknownVersion)
-			}
-			checkMQTTTruth(t, name, tr)
-		})
-	}
+	checkTruthFiles(t, names, checkMQTTTruth)
 }
 
-func checkMQTTTruth(t *testing.T, name string, tr mqttTruth) {
+func checkMQTTTruth(t *testing.T, name string, tr *mqttTruth) {
 	m := tr.MQTT
-	want := func(what string, ok bool) {
-		t.Helper()
-		if !ok {
-			t.Errorf("tshark did not see %s", what)
-		}
+	if m.Messages == 0 {
+		t.Fatal("tshark saw no MQTT")
 	}
+	if name != "mqtt_malformed.pcap" && (m.Malformed != 0 || m.UnknownVersion != 0) {
+		t.Errorf("tshark marks %d frames malformed, %d messages of unknown version", m.Malformed, m.UnknownVersion)
+	}
+	want := truthWant(t)
 	versions := func(v31, v311, v5 int) bool {
 		return m.Versions["3.1"] == v31 && m.Versions["3.1.1"] == v311 && m.Versions["5.0"] == v5
 	}
@@ -154,23 +118,8 @@ func checkMQTTTruth(t *testing.T, name string, tr mqttTruth) {
 // TestMQTTLiveCapture checks the committed live MQTT recording with
 // gopacket alone: consistent TCP and what pcaps/live's clients do.
 func TestMQTTLiveCapture(t *testing.T) {
-	path := filepath.Join(committedDir, mqttLiveFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v: run sudo go run ./pcaps/gen -live -live-only mqtt", err)
-	}
-	fs, err := readCapture(mqttLiveFile, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := checkTCP(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.segments < 200 || r != (tcpReport{segments: r.segments}) {
-		t.Errorf("live capture: %+v", r)
-	}
-	s, err := live.SummarizeMQTT(path, mqttLivePort)
+	fs := liveFrames(t, mqttLiveFile, "sudo go run ./pcaps/gen -live -live-only mqtt", 200)
+	s, err := live.SummarizeMQTT(filepath.Join(committedDir, mqttLiveFile), mqttLivePort)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,9 +12,8 @@ import (
 
 // tlsTruth is the part of a make_truth.py file the TLS tests read.
 type tlsTruth struct {
-	SHA256   string   `json:"sha256"`
-	DecodeAs []string `json:"tshark_decode_as"`
-	General  struct {
+	truthCommon
+	General struct {
 		Packets    int            `json:"packet_count"`
 		TCPStreams int            `json:"tcp_stream_count"`
 		Frames     map[string]int `json:"frames_per_protocol"`
@@ -58,49 +53,19 @@ type tlsTruth struct {
 //
 //	python3 ../shared/tools/make_truth.py --force --decode-as pcaps/gen/testdata/tls_decode_as.json --root pcaps pcaps/tls_*.pcap
 func TestTLSTruthFiles(t *testing.T) {
-	names := []string{tlsLiveFile}
-	for _, c := range captures() {
-		if strings.HasPrefix(c.name, "tls_") {
-			names = append(names, c.name)
-		}
-	}
+	names := craftedWithPrefix("tls_", tlsLiveFile)
 	if len(names) != 2 {
 		t.Errorf("TLS captures %v", names)
 	}
-	for _, name := range names {
-		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(committedDir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			j, err := os.ReadFile(filepath.Join(committedDir, name+".truth.json"))
-			if err != nil {
-				t.Fatalf("%v: run make_truth.py (see the test's comment)", err)
-			}
-			var tr tlsTruth
-			if err := json.Unmarshal(j, &tr); err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(b)
-			if tr.SHA256 != hex.EncodeToString(sum[:]) {
-				t.Fatalf("truth file is for other bytes: rerun make_truth.py --force")
-			}
-			if tr.TLS.ClientHellos == 0 {
-				t.Fatal("tshark saw no ClientHello")
-			}
-			checkTLSTruth(t, name, tr)
-		})
-	}
+	checkTruthFiles(t, names, checkTLSTruth)
 }
 
-func checkTLSTruth(t *testing.T, name string, tr tlsTruth) {
+func checkTLSTruth(t *testing.T, name string, tr *tlsTruth) {
 	m := tr.TLS
-	want := func(what string, ok bool) {
-		t.Helper()
-		if !ok {
-			t.Errorf("tshark did not see %s", what)
-		}
+	if m.ClientHellos == 0 {
+		t.Fatal("tshark saw no ClientHello")
 	}
+	want := truthWant(t)
 	type cert struct{ subject, issuer, notAfter string }
 	certs := map[string]cert{}
 	expired := map[string]bool{}
@@ -189,23 +154,8 @@ func mapValues(m map[string]int) []int {
 // TestTLSLiveCapture checks the committed live TLS recording with
 // gopacket alone: consistent TCP and what pcaps/live's clients do.
 func TestTLSLiveCapture(t *testing.T) {
-	path := filepath.Join(committedDir, tlsLiveFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v: run sudo go run ./pcaps/gen -live -live-only tls", err)
-	}
-	fs, err := readCapture(tlsLiveFile, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := checkTCP(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.segments < 200 || r != (tcpReport{segments: r.segments}) {
-		t.Errorf("live capture: %+v", r)
-	}
-	s, err := live.SummarizeTLS(path, live.DefaultTLSPorts.List()...)
+	fs := liveFrames(t, tlsLiveFile, "sudo go run ./pcaps/gen -live -live-only tls", 200)
+	s, err := live.SummarizeTLS(filepath.Join(committedDir, tlsLiveFile), live.DefaultTLSPorts.List()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,46 +2,22 @@ package live
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
-	"time"
 )
 
 // TestRecordMQTT records a run into a temporary file and checks it with
 // gopacket only. It fails (it does not skip) without Linux, root or the
 // mosquitto packages: CI installs them (.ci/run).
 func TestRecordMQTT(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Fatal("RecordMQTT needs Linux (AF_PACKET)")
-	}
-	if os.Geteuid() != 0 {
-		t.Fatal("TestRecordMQTT needs root (AF_PACKET capture on lo): run the tests as root")
-	}
-	if _, err := findTools(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "mqtt.pcap")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	start := time.Now()
-	n, err := RecordMQTT(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d packets in %v", n, time.Since(start).Round(time.Millisecond))
+	path, n := recordForTest(t, "RecordMQTT", func() error { _, err := findTools(); return err },
+		func(ctx context.Context, path string) (int, error) { return RecordMQTT(ctx, path, Options{}) })
 	// The port is free-picked: find it from the first SYN.
 	port := firstSYNPort(t, path)
 	s, err := SummarizeMQTT(path, port)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		if t.Failed() {
-			t.Logf("summary: %+v", s)
-		}
-	}()
+	defer logOnFailure(t, s)
 	if s.Packets != n {
 		t.Errorf("file has %d packets, RecordMQTT said %d", s.Packets, n)
 	}
@@ -86,14 +62,4 @@ func TestRecordMQTT(t *testing.T) {
 			t.Errorf("no control packet of type %d", typ)
 		}
 	}
-}
-
-// firstSYNPort returns the destination port of the capture's first SYN.
-func firstSYNPort(t *testing.T, path string) uint16 {
-	t.Helper()
-	p, err := synPort(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

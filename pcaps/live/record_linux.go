@@ -4,7 +4,6 @@ package live
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -27,18 +26,15 @@ import (
 // 3.1.1. Topics and payloads are fixed; ports, times and the broker's
 // assigned client ids vary per run.
 func RecordMQTT(ctx context.Context, path string, opt Options) (packets int, err error) {
-	if os.Geteuid() != 0 {
-		return 0, errors.New("live: RecordMQTT needs root: it captures lo with AF_PACKET (run as root, e.g. sudo)")
+	ctx, cancel, err := begin(ctx, "RecordMQTT", &opt)
+	if err != nil {
+		return 0, err
 	}
+	defer cancel()
 	t, err := findTools()
 	if err != nil {
 		return 0, fmt.Errorf("live: %w", err)
 	}
-	if opt.Timeout == 0 {
-		opt.Timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
-	defer cancel()
 	port := opt.Port
 	if port == 0 {
 		if port, err = freePort(); err != nil {
@@ -57,21 +53,19 @@ func RecordMQTT(ctx context.Context, path string, opt Options) (packets int, err
 	defer b.stop()
 	// The capture starts after the broker is up, so that no readiness
 	// probe ends up in it.
-	capt, err := startCapture(uint16(port))
+	rec, err := StartRecording(uint16(port))
 	if err != nil {
-		return 0, fmt.Errorf("live: capture on lo (needs root or CAP_NET_RAW): %w", err)
-	}
-	time.Sleep(100 * time.Millisecond) // let the capture settle
-	runErr := runMQTTClients(ctx, t, b)
-	time.Sleep(300 * time.Millisecond) // last FINs and ACKs
-	pkts := capt.stop()
-	if runErr != nil {
-		return 0, fmt.Errorf("live: %w\nmosquitto log:\n%s", runErr, b.tail())
-	}
-	if err := writePcap(path, pkts); err != nil {
 		return 0, fmt.Errorf("live: %w", err)
 	}
-	return len(pkts), nil
+	if err := runMQTTClients(ctx, t, b); err != nil {
+		rec.Abort()
+		return 0, fmt.Errorf("live: %w\nmosquitto log:\n%s", err, b.tail())
+	}
+	n, err := rec.Stop(path)
+	if err != nil {
+		return 0, fmt.Errorf("live: %w", err)
+	}
+	return n, nil
 }
 
 // runMQTTClients runs the clients of RecordMQTT.

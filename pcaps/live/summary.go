@@ -3,13 +3,6 @@ package live
 import (
 	"errors"
 	"fmt"
-	"io"
-	"net/netip"
-	"os"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // MQTTSummary is what SummarizeMQTT found in a capture.
@@ -36,50 +29,17 @@ type MQTTSummary struct {
 // reordering: what lo gives) and fails on anything it cannot frame.
 func SummarizeMQTT(path string, port uint16) (MQTTSummary, error) {
 	s := MQTTSummary{Levels: map[byte]int{}, Names: map[string]int{}, ConnackCodes: map[byte]int{}}
-	f, err := os.Open(path)
+	conns, packets, syns, err := capturedConns(path, port)
+	s.Packets, s.Connections = packets, syns
 	if err != nil {
 		return s, err
 	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		return s, err
-	}
-	type key struct {
-		src, dst     netip.Addr
-		sport, dport uint16
-	}
-	streams := map[key][]byte{}
-	var order []key
-	for {
-		data, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
+	for _, c := range conns {
+		if err := s.add(c.up); err != nil {
+			return s, fmt.Errorf("%v -> %v: %w", c.client, c.server, err)
 		}
-		if err != nil {
-			return s, err
-		}
-		s.Packets++
-		p := gopacket.NewPacket(data, r.LinkType(), gopacket.NoCopy)
-		ip, _ := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-		tcp, _ := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
-		if ip == nil || tcp == nil || (uint16(tcp.SrcPort) != port && uint16(tcp.DstPort) != port) {
-			continue
-		}
-		if tcp.SYN && !tcp.ACK && uint16(tcp.DstPort) == port {
-			s.Connections++
-		}
-		src, _ := netip.AddrFromSlice(ip.SrcIP)
-		dst, _ := netip.AddrFromSlice(ip.DstIP)
-		k := key{src, dst, uint16(tcp.SrcPort), uint16(tcp.DstPort)}
-		if _, ok := streams[k]; !ok {
-			order = append(order, k)
-		}
-		streams[k] = append(streams[k], tcp.Payload...)
-	}
-	for _, k := range order {
-		if err := s.add(streams[k]); err != nil {
-			return s, fmt.Errorf("%v:%d -> %v:%d: %w", k.src, k.sport, k.dst, k.dport, err)
+		if err := s.add(c.down); err != nil {
+			return s, fmt.Errorf("%v <- %v: %w", c.client, c.server, err)
 		}
 	}
 	return s, nil
@@ -137,28 +97,4 @@ func remainingLength(b []byte) (n, used int, err error) {
 		mult *= 128
 	}
 	return 0, 0, errors.New("remaining length longer than 4 octets")
-}
-
-// synPort returns the destination port of the first SYN in the pcap at
-// path.
-func synPort(path string) (uint16, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		return 0, err
-	}
-	for {
-		data, _, err := r.ReadPacketData()
-		if err != nil {
-			return 0, fmt.Errorf("no SYN: %w", err)
-		}
-		p := gopacket.NewPacket(data, r.LinkType(), gopacket.NoCopy)
-		if tcp, ok := p.Layer(layers.LayerTypeTCP).(*layers.TCP); ok && tcp.SYN && !tcp.ACK {
-			return uint16(tcp.DstPort), nil
-		}
-	}
 }

@@ -4,10 +4,8 @@ package live
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"time"
 )
 
 // RecordTLS generates a small PKI (a CA, servers' certificates signed by
@@ -21,18 +19,15 @@ import (
 // free ones (pcaps/gen passes DefaultTLSPorts). It needs root and
 // openssl.
 func RecordTLS(ctx context.Context, path string, opt Options) (packets int, err error) {
-	if os.Geteuid() != 0 {
-		return 0, errors.New("live: RecordTLS needs root: it captures lo with AF_PACKET (run as root, e.g. sudo)")
+	ctx, cancel, err := begin(ctx, "RecordTLS", &opt)
+	if err != nil {
+		return 0, err
 	}
+	defer cancel()
 	openssl, err := findOpenSSL()
 	if err != nil {
 		return 0, fmt.Errorf("live: %w", err)
 	}
-	if opt.Timeout == 0 {
-		opt.Timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
-	defer cancel()
 	ports := opt.TLS
 	if ports.HTTPS == 0 || ports.MQTT == 0 || ports.OPCUA == 0 || ports.Other == 0 {
 		free, err := FreeTLSPorts()
@@ -62,26 +57,23 @@ func RecordTLS(ctx context.Context, path string, opt Options) (packets int, err 
 		return 0, err
 	}
 	r := &tlsRun{pki: pki, ports: ports, dir: dir, openssl: openssl, caFile: caFile}
-	var capt *loCapture
+	var rec *Recording
 	runErr := r.run(ctx, func() error {
 		// The capture starts after the servers are up.
 		var err error
-		if capt, err = startCapture(ports.List()...); err != nil {
-			return fmt.Errorf("capture on lo (needs root or CAP_NET_RAW): %w", err)
-		}
-		time.Sleep(100 * time.Millisecond) // let the capture settle
-		return nil
+		rec, err = StartRecording(ports.List()...)
+		return err
 	})
-	if capt == nil {
+	if rec == nil {
 		return 0, fmt.Errorf("live: %w", runErr)
 	}
-	time.Sleep(300 * time.Millisecond) // last FINs and ACKs
-	pkts := capt.stop()
 	if runErr != nil {
+		rec.Abort()
 		return 0, fmt.Errorf("live: %w", runErr)
 	}
-	if err := writePcap(path, pkts); err != nil {
+	n, err := rec.Stop(path)
+	if err != nil {
 		return 0, fmt.Errorf("live: %w", err)
 	}
-	return len(pkts), nil
+	return n, nil
 }

@@ -5,13 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
-	"net/netip"
-	"os"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TLSSummary is what SummarizeTLS found in a capture.
@@ -45,83 +38,21 @@ var helloRetryRandom = sha256.Sum256([]byte("HelloRetryRequest"))
 // frame.
 func SummarizeTLS(path string, ports ...uint16) (TLSSummary, error) {
 	s := TLSSummary{Records: map[byte]int{}, Versions: map[uint16]int{}, Alerts: map[uint16]int{}, SNI: map[string]int{}}
-	f, err := os.Open(path)
+	conns, packets, syns, err := capturedConns(path, ports...)
+	s.Packets, s.Connections = packets, syns
 	if err != nil {
 		return s, err
 	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		return s, err
-	}
-	type key struct {
-		client, server netip.AddrPort
-	}
-	type conn struct{ up, down []byte }
-	conns := map[key]*conn{}
-	var order []key
-	isServer := func(p layers.TCPPort) bool {
-		for _, x := range ports {
-			if uint16(p) == x {
-				return true
-			}
-		}
-		return false
-	}
-	for {
-		data, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return s, err
-		}
-		s.Packets++
-		p := gopacket.NewPacket(data, r.LinkType(), gopacket.NoCopy)
-		ip, _ := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-		tcp, _ := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
-		if ip == nil || tcp == nil {
-			continue
-		}
-		src, _ := netip.AddrFromSlice(ip.SrcIP)
-		dst, _ := netip.AddrFromSlice(ip.DstIP)
-		a, b := netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))
-		var k key
-		up := true
-		switch {
-		case isServer(tcp.DstPort):
-			k = key{a, b}
-		case isServer(tcp.SrcPort):
-			k, up = key{b, a}, false
-		default:
-			continue
-		}
-		if tcp.SYN && !tcp.ACK {
-			s.Connections++
-		}
-		c := conns[k]
-		if c == nil {
-			c = &conn{}
-			conns[k] = c
-			order = append(order, k)
-		}
-		if up {
-			c.up = append(c.up, tcp.Payload...)
-		} else {
-			c.down = append(c.down, tcp.Payload...)
-		}
-	}
-	for _, k := range order {
-		c := conns[k]
+	for _, c := range conns {
 		// The server's direction first: its ServerHello tells whether a
 		// handshake record after ChangeCipherSpec is encrypted (TLS 1.2
 		// and before) or not (TLS 1.3's compatibility CCS).
 		tls13, err := s.direction(c.down, false, false)
 		if err != nil {
-			return s, fmt.Errorf("%v <- %v: %w", k.client, k.server, err)
+			return s, fmt.Errorf("%v <- %v: %w", c.client, c.server, err)
 		}
 		if _, err := s.direction(c.up, true, tls13); err != nil {
-			return s, fmt.Errorf("%v -> %v: %w", k.client, k.server, err)
+			return s, fmt.Errorf("%v -> %v: %w", c.client, c.server, err)
 		}
 	}
 	return s, nil

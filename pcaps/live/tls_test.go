@@ -2,9 +2,6 @@ package live
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -13,28 +10,15 @@ import (
 // checks it with gopacket only. It fails (it does not skip) without
 // Linux, root or openssl: CI installs openssl (.ci/run).
 func TestRecordTLS(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Fatal("RecordTLS needs Linux (AF_PACKET)")
-	}
-	if os.Geteuid() != 0 {
-		t.Fatal("TestRecordTLS needs root (AF_PACKET capture on lo): run the tests as root")
-	}
-	if _, err := findOpenSSL(); err != nil {
-		t.Fatal(err)
-	}
 	ports, err := FreeTLSPorts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "tls.pcap")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	start := time.Now()
-	n, err := RecordTLS(ctx, path, Options{TLS: ports, Timeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d packets in %v, ports %+v", n, time.Since(start).Round(time.Millisecond), ports)
+	t.Logf("ports %+v", ports)
+	path, n := recordForTest(t, "RecordTLS", func() error { _, err := findOpenSSL(); return err },
+		func(ctx context.Context, path string) (int, error) {
+			return RecordTLS(ctx, path, Options{TLS: ports, Timeout: 20 * time.Second})
+		})
 	s, err := SummarizeTLS(path, ports.List()...)
 	if err != nil {
 		t.Fatal(err)
@@ -45,11 +29,7 @@ func TestRecordTLS(t *testing.T) {
 // checkTLSSummary checks a recording against what RecordTLS's steps do.
 func checkTLSSummary(t *testing.T, s TLSSummary, packets int) {
 	t.Helper()
-	defer func() {
-		if t.Failed() {
-			t.Logf("summary: %+v", s)
-		}
-	}()
+	defer logOnFailure(t, s)
 	if s.Packets != packets {
 		t.Errorf("file has %d packets, RecordTLS said %d", s.Packets, packets)
 	}

@@ -28,6 +28,17 @@ type BenchConfig struct {
 // syslog, ARP and some IPv6; hosts on other subnets reached through one
 // Cisco router MAC. The output depends only on cfg.
 func WriteBenchMix(w io.Writer, cfg BenchConfig) (packets int, err error) {
+	return writeBench(w, cfg, 0x6f7473656e736f72, func(m *mix) {
+		m.addModbus()
+		m.addBackground()
+	})
+}
+
+// writeBench writes a benchmark capture: cfg's defaults filled in, a mix
+// whose random stream is seeded with cfg.Seed and stream, populated by
+// add after the topology and HTTP body are drawn, then run until
+// cfg.Packets packets are written or no actor is left.
+func writeBench(w io.Writer, cfg BenchConfig, stream uint64, add func(m *mix)) (packets int, err error) {
 	if cfg.Packets == 0 {
 		cfg.Packets = DefaultBenchPackets
 	}
@@ -45,7 +56,8 @@ func WriteBenchMix(w io.Writer, cfg BenchConfig) (packets int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	m := newMix(cfg, sink)
+	m := newMix(cfg, sink, stream)
+	add(m)
 	for m.t.n < cfg.Packets && m.t.err == nil && len(m.q) > 0 {
 		e := m.pop()
 		m.at = e.at
@@ -87,17 +99,17 @@ type mix struct {
 	body  []byte // read-only HTTP body text
 }
 
-func newMix(cfg BenchConfig, sink Sink) *mix {
+// newMix returns a mix with no actors yet: its topology and HTTP body
+// are the first draws of its random stream.
+func newMix(cfg BenchConfig, sink Sink, stream uint64) *mix {
 	m := &mix{
 		t:     NewTrace(sink, LinkEthernet, cfg.Start),
-		rng:   rand.New(rand.NewPCG(cfg.Seed, 0x6f7473656e736f72)),
+		rng:   rand.New(rand.NewPCG(cfg.Seed, stream)),
 		start: cfg.Start,
 	}
 	m.t.SetStep(0)
 	m.topo = newTopology(m.rng)
 	m.body = makeBody(m.rng, 8192)
-	m.addModbus()
-	m.addBackground()
 	return m
 }
 

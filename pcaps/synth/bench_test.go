@@ -1,60 +1,18 @@
 package synth
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TestBenchMixDeterministic writes the default benchmark capture twice and
 // compares hashes, and reads one back to count its packets.
 func TestBenchMixDeterministic(t *testing.T) {
-	cfg, want := BenchConfig{}, DefaultBenchPackets
-	if testing.Short() {
-		cfg.Packets, want = 100_000, 100_000
-	}
-	var sums [2][32]byte
-	var buf bytes.Buffer
-	for i := range sums {
-		buf.Reset()
-		n, err := WriteBenchMix(&buf, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n != want {
-			t.Fatalf("wrote %d packets, want %d", n, want)
-		}
-		sums[i] = sha256.Sum256(buf.Bytes())
-	}
-	if sums[0] != sums[1] {
-		t.Fatalf("two runs differ: %x vs %x", sums[0], sums[1])
-	}
-	r, err := pcapgo.NewReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for {
-		_, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
-	if n != want {
-		t.Errorf("read back %d packets, want %d", n, want)
-	}
+	checkBenchDeterministic(t, WriteBenchMix)
 	other, err := WriteBenchMix(io.Discard, BenchConfig{Packets: 1000, Seed: 2})
 	if err != nil || other != 1000 {
 		t.Errorf("seed 2: %d packets, %v", other, err)
@@ -65,14 +23,6 @@ func TestBenchMixDeterministic(t *testing.T) {
 // asks for.
 func TestBenchMixContent(t *testing.T) {
 	const packets = 300_000
-	var buf bytes.Buffer
-	if _, err := WriteBenchMix(&buf, BenchConfig{Packets: packets}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := pcapgo.NewReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	type flow struct {
 		a, b   [16]byte
 		ap, bp uint16
@@ -87,7 +37,6 @@ func TestBenchMixContent(t *testing.T) {
 		unitsByServer              = map[string]map[uint8]bool{}
 		ouis                       = map[OUI]bool{}
 		exceptions, writes         int
-		last                       time.Time
 		eth                        layers.Ethernet
 		dot1q                      layers.Dot1Q
 		ip4                        layers.IPv4
@@ -100,19 +49,7 @@ func TestBenchMixContent(t *testing.T) {
 	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &dot1q, &ip4, &ip6, &tcp, &udp, &arpL)
 	parser.IgnoreUnsupported = true
 	routerMAC := MAC(OUICisco, 0x5e0001).String()
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if ci.Timestamp.Before(last) {
-			t.Fatalf("packet %d goes back in time", n)
-		}
-		last = ci.Timestamp
+	n = eachPacket(t, writeBenchBytes(t, WriteBenchMix, packets), func(n int, data []byte) {
 		if err := parser.DecodeLayers(data, &found); err != nil {
 			t.Fatalf("packet %d: %v", n, err)
 		}
@@ -186,7 +123,7 @@ func TestBenchMixContent(t *testing.T) {
 		if eth.SrcMAC.String() == routerMAC && srcIP != "" {
 			routerIPs[srcIP] = true
 		}
-	}
+	})
 	if n != packets {
 		t.Fatalf("%d packets, want %d", n, packets)
 	}
@@ -239,21 +176,7 @@ func TestBenchMixContent(t *testing.T) {
 	}
 }
 
-func BenchmarkWriteBenchMix(b *testing.B) {
-	b.ReportAllocs()
-	var bytesOut int64
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		cw := &countWriter{}
-		n, err := WriteBenchMix(cw, BenchConfig{})
-		if err != nil || n != DefaultBenchPackets {
-			b.Fatal(n, err)
-		}
-		bytesOut = cw.n
-	}
-	b.SetBytes(bytesOut)
-	b.ReportMetric(float64(b.N*DefaultBenchPackets)/time.Since(start).Seconds(), "pkts/s")
-}
+func BenchmarkWriteBenchMix(b *testing.B) { benchmarkBenchWriter(b, WriteBenchMix) }
 
 // BenchmarkConnSend measures one Modbus response segment through the
 // builder and a pcap sink: the per-packet cost, which must not allocate.
@@ -276,11 +199,4 @@ func BenchmarkConnSend(b *testing.B) {
 	if tr.Err() != nil {
 		b.Fatal(tr.Err())
 	}
-}
-
-type countWriter struct{ n int64 }
-
-func (w *countWriter) Write(p []byte) (int, error) {
-	w.n += int64(len(p))
-	return len(p), nil
 }

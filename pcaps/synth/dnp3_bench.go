@@ -1,10 +1,7 @@
 package synth
 
 import (
-	"bufio"
-	"errors"
 	"io"
-	"math/rand/v2"
 	"time"
 )
 
@@ -24,46 +21,10 @@ import (
 // IPv6) runs alongside: DNP3 is about 85% of the packets. The output
 // depends only on cfg.
 func WriteBenchDNP3(w io.Writer, cfg BenchConfig) (packets int, err error) {
-	if cfg.Packets == 0 {
-		cfg.Packets = DefaultBenchPackets
-	}
-	if cfg.Packets < 0 {
-		return 0, errors.New("synth: negative packet count")
-	}
-	if cfg.Seed == 0 {
-		cfg.Seed = 1
-	}
-	if cfg.Start.IsZero() {
-		cfg.Start = BaseTime
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	sink, err := NewPcapSink(bw, LinkEthernet, false)
-	if err != nil {
-		return 0, err
-	}
-	m := &mix{
-		t:     NewTrace(sink, LinkEthernet, cfg.Start),
-		rng:   rand.New(rand.NewPCG(cfg.Seed, 0x646e70332d62656e)),
-		start: cfg.Start,
-	}
-	m.t.SetStep(0)
-	m.topo = newTopology(m.rng)
-	m.body = makeBody(m.rng, 8192)
-	m.addDNP3()
-	m.addDNP3Background()
-	for m.t.n < cfg.Packets && m.t.err == nil && len(m.q) > 0 {
-		e := m.pop()
-		m.at = e.at
-		m.t.SetNow(m.start.Add(time.Duration(e.at)))
-		after, done := e.a.step(m)
-		if !done {
-			m.push(e.at+int64(max(after, time.Microsecond)), e.a)
-		}
-	}
-	if m.t.err != nil {
-		return m.t.n, m.t.err
-	}
-	return m.t.n, bw.Flush()
+	return writeBench(w, cfg, 0x646e70332d62656e, func(m *mix) {
+		m.addDNP3()
+		m.addDNP3Background()
+	})
 }
 
 // Sizes and rates of the DNP3 benchmark.

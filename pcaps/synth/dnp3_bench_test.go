@@ -1,56 +1,16 @@
 package synth
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"errors"
-	"io"
 	"testing"
-	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TestBenchDNP3Deterministic writes the DNP3 benchmark twice, compares
 // hashes and reads one back.
 func TestBenchDNP3Deterministic(t *testing.T) {
-	cfg, want := BenchConfig{}, DefaultBenchPackets
-	if testing.Short() {
-		cfg.Packets, want = 100_000, 100_000
-	}
-	var sums [2][32]byte
-	var buf bytes.Buffer
-	for i := range sums {
-		buf.Reset()
-		n, err := WriteBenchDNP3(&buf, cfg)
-		if err != nil || n != want {
-			t.Fatalf("wrote %d packets (%v), want %d", n, err, want)
-		}
-		sums[i] = sha256.Sum256(buf.Bytes())
-	}
-	if sums[0] != sums[1] {
-		t.Fatal("two runs differ")
-	}
-	r, err := pcapgo.NewReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for {
-		_, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
-	if n != want {
-		t.Errorf("read back %d packets, want %d", n, want)
-	}
+	checkBenchDeterministic(t, WriteBenchDNP3)
 }
 
 // TestBenchDNP3Content decodes part of the benchmark capture: every DNP3
@@ -58,14 +18,6 @@ func TestBenchDNP3Deterministic(t *testing.T) {
 // test's own parser), and the workload must have what the doc promises.
 func TestBenchDNP3Content(t *testing.T) {
 	const packets = 200_000
-	var buf bytes.Buffer
-	if _, err := WriteBenchDNP3(&buf, BenchConfig{Packets: packets}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := pcapgo.NewReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var (
 		eth     layers.Ethernet
 		dot1q   layers.Dot1Q
@@ -84,23 +36,10 @@ func TestBenchDNP3Content(t *testing.T) {
 		uns     int
 		addrsOf = map[string]map[uint16]bool{}
 		syn     = map[uint16]bool{} // client port -> first segment was a SYN
-		last    time.Time
 	)
 	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &dot1q, &ip4, &ip6, &tcp, &udp, &arp)
 	parser.IgnoreUnsupported = true
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if ci.Timestamp.Before(last) {
-			t.Fatalf("packet %d goes back in time", n)
-		}
-		last = ci.Timestamp
+	n = eachPacket(t, writeBenchBytes(t, WriteBenchDNP3, packets), func(n int, data []byte) {
 		if err := parser.DecodeLayers(data, &found); err != nil {
 			t.Fatalf("packet %d: %v", n, err)
 		}
@@ -129,7 +68,7 @@ func TestBenchDNP3Content(t *testing.T) {
 			}
 		}
 		if len(payload) == 0 {
-			continue
+			return
 		}
 		fs, err := parseFrames(payload)
 		if err != nil {
@@ -157,7 +96,7 @@ func TestBenchDNP3Content(t *testing.T) {
 				uns++
 			}
 		}
-	}
+	})
 	if n != packets {
 		t.Fatalf("%d packets", n)
 	}
@@ -200,18 +139,4 @@ func TestBenchDNP3Content(t *testing.T) {
 		n, dnp, udpDNP, frames, fcs, sizes, gateways, mid, len(syn))
 }
 
-func BenchmarkWriteBenchDNP3(b *testing.B) {
-	b.ReportAllocs()
-	var bytesOut int64
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		cw := &countWriter{}
-		n, err := WriteBenchDNP3(cw, BenchConfig{})
-		if err != nil || n != DefaultBenchPackets {
-			b.Fatal(n, err)
-		}
-		bytesOut = cw.n
-	}
-	b.SetBytes(bytesOut)
-	b.ReportMetric(float64(b.N*DefaultBenchPackets)/time.Since(start).Seconds(), "pkts/s")
-}
+func BenchmarkWriteBenchDNP3(b *testing.B) { benchmarkBenchWriter(b, WriteBenchDNP3) }

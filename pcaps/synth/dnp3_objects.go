@@ -118,30 +118,31 @@ func binaryFlag(s bool) byte {
 // AppendDNP3AnalogInputs32 appends g30v1 (32-bit analog input with flag)
 // for consecutive points from start, all ONLINE.
 func AppendDNP3AnalogInputs32(dst []byte, start uint16, vals []int32) []byte {
-	dst = dnp3Range(30, 1, start, len(vals)).Append(dst)
-	for _, v := range vals {
-		dst = append(dst, DNP3FlagOnline)
-		dst = binary.LittleEndian.AppendUint32(dst, uint32(v))
-	}
-	return dst
+	return appendOnlineRange(dst, 30, 1, start, vals, func(b []byte, v int32) []byte {
+		return binary.LittleEndian.AppendUint32(b, uint32(v))
+	})
 }
 
 // AppendDNP3AnalogInputs16 appends g30v2 (16-bit analog input with flag).
 func AppendDNP3AnalogInputs16(dst []byte, start uint16, vals []int16) []byte {
-	dst = dnp3Range(30, 2, start, len(vals)).Append(dst)
-	for _, v := range vals {
-		dst = append(dst, DNP3FlagOnline)
-		dst = binary.LittleEndian.AppendUint16(dst, uint16(v))
-	}
-	return dst
+	return appendOnlineRange(dst, 30, 2, start, vals, func(b []byte, v int16) []byte {
+		return binary.LittleEndian.AppendUint16(b, uint16(v))
+	})
 }
 
 // AppendDNP3Counters32 appends g20v1 (32-bit counter with flag).
 func AppendDNP3Counters32(dst []byte, start uint16, vals []uint32) []byte {
-	dst = dnp3Range(20, 1, start, len(vals)).Append(dst)
-	for _, v := range vals {
+	return appendOnlineRange(dst, 20, 1, start, vals, binary.LittleEndian.AppendUint32)
+}
+
+// appendOnlineRange appends the start-stop header of group g variation v
+// over len(vals) points from start, then each value, encoded by put,
+// after an ONLINE flag octet.
+func appendOnlineRange[V any](dst []byte, g, v uint8, start uint16, vals []V, put func([]byte, V) []byte) []byte {
+	dst = dnp3Range(g, v, start, len(vals)).Append(dst)
+	for _, x := range vals {
 		dst = append(dst, DNP3FlagOnline)
-		dst = binary.LittleEndian.AppendUint32(dst, v)
+		dst = put(dst, x)
 	}
 	return dst
 }
