@@ -5,7 +5,8 @@
 //
 //	timestamp   RFC 3339 packet time, UTC, microseconds
 //	flow_id     the flow's stable id (< 2^53)
-//	event_type  the record's protocol ("modbus") or "anomaly"
+//	event_type  the record's protocol ("modbus"), "anomaly", or "alert"
+//	            (an alert line, see Alert: written once per new alert)
 //	src_ip, src_port, dest_ip, dest_port   the flow's client and server
 //	proto       "TCP", "UDP", ...
 //	app_proto   the flow's dissector, when one is attached

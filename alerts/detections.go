@@ -1,0 +1,102 @@
+package alerts
+
+// DetectionInfo documents one built-in detection: the rule name alerts
+// carry and their defaults. A detection may raise some alerts with another
+// title, severity or technique than its defaults; Description says when.
+type DetectionInfo struct {
+	Rule        string
+	Title       string
+	Severity    Severity
+	Engine      string
+	Category    string
+	MITRE       *Technique
+	Description string
+}
+
+// MITRE ATT&CK for ICS techniques the detections name.
+var (
+	techProgramDownload = &Technique{ID: "T0843", Name: "Program Download"}
+	techModuleFirmware  = &Technique{ID: "T0839", Name: "Module Firmware"}
+	techDeviceRestart   = &Technique{ID: "T0816", Name: "Device Restart/Shutdown"}
+	techServiceStop     = &Technique{ID: "T0881", Name: "Service Stop"}
+	techBlockReporting  = &Technique{ID: "T0804", Name: "Block Reporting Message"}
+	techValidAccounts   = &Technique{ID: "T0859", Name: "Valid Accounts"}
+	techRemoteDiscovery = &Technique{ID: "T0846", Name: "Remote System Discovery"}
+	techConnEnumeration = &Technique{ID: "T0840", Name: "Network Connection Enumeration"}
+)
+
+// rule indexes Detections.
+type rule uint8
+
+// The detections, in the order of Detections.
+const (
+	ruleProtocolViolation rule = iota
+	ruleModbusProgramming
+	ruleModbusExceptions
+	ruleModbusUnitScan
+	ruleDNP3Restart
+	ruleDNP3StopApplication
+	ruleDNP3InitializeData
+	ruleDNP3DisableUnsolicited
+	ruleDNP3FileOperation
+	ruleDNP3ActivateConfig
+	ruleDNP3DeviceTrouble
+	ruleDNP3DeviceRestarted
+	ruleMQTTAnonymous
+	ruleMQTTPlaintextCredentials
+	ruleTLSWeakVersion
+	ruleTLSWeakCipher
+	ruleTLSCertificateValidity
+	ruleTLSSelfSigned
+	rulePortScan
+	ruleAddressScan
+	numRules
+)
+
+// Detections is the catalogue of built-in detections, in a stable order.
+// It is documentation, and the defaults alerts take: changing a field
+// here changes the alerts raised from then on.
+var Detections = []DetectionInfo{
+	{"protocol.violation", "Protocol violation", Medium, EngineProtocol, "protocol_violation", nil,
+		"A dissector found malformed or non-conforming traffic (any dissector anomaly but the sensor's own stream.* and app.*). One alert per flow and anomaly name, titled with the name. Severity medium; high for tls.heartbeat (the Heartbleed vector); low for anomalies that a capture starting mid-session or losing packets also causes, or that report a cap (modbus.unmatched_response, modbus.too_many_outstanding, dnp3.missing_first_fragment, dnp3.too_many_points, mqtt.unmatched_ack, mqtt.too_many_outstanding)."},
+	{"modbus.programming", "Modbus PLC programming operation", High, EngineOperational, "program_change", techProgramDownload,
+		"A Modbus request with a programming function code: 90 (Schneider UMAS), 40 (Modicon program, Concept), 125 (firmware replacement) or 126 (remote programming). One alert per client, server and function code. T0843 Program Download; T0839 Module Firmware for 125 and 126."},
+	{"modbus.exceptions", "Excessive Modbus exception responses", Medium, EngineAnomaly, "abnormal_behavior", nil,
+		"At least Config.ModbusExceptions (default 20) exception responses within Config.ModbusExceptionWindow (default 1 minute) from one server to one client: a client probing functions or addresses the server does not have, or a failing device. One alert per client and server; each exception while above the rate counts."},
+	{"modbus.unit_id_scan", "Modbus unit id scan", Medium, EngineAnomaly, "scan", techRemoteDiscovery,
+		"One client sends requests with at least Config.UnitScanIDs (default 20) distinct unit ids to one server within Config.UnitScanWindow (default 2 minutes): discovery of the devices behind a gateway. One alert per client and server; each further new unit id counts."},
+	{"dnp3.restart", "DNP3 restart command", High, EngineOperational, "restart_stop", techDeviceRestart,
+		"A DNP3 cold restart (13) or warm restart (14) request. One alert per master, outstation (IP, port and link address) and function code, titled with the restart kind."},
+	{"dnp3.stop_application", "DNP3 stop application command", High, EngineOperational, "restart_stop", techServiceStop,
+		"A DNP3 stop application (18) request. One alert per master and outstation."},
+	{"dnp3.initialize_data", "DNP3 initialize data command", Medium, EngineOperational, "restart_stop", nil,
+		"A DNP3 initialize data (15) request: the outstation resets its data to initial values. One alert per master and outstation."},
+	{"dnp3.disable_unsolicited", "DNP3 disable unsolicited responses", Medium, EngineOperational, "abnormal_behavior", techBlockReporting,
+		"A DNP3 disable unsolicited (21) request: the outstation stops reporting events on its own. One alert per master and outstation."},
+	{"dnp3.file_operation", "DNP3 file operation", High, EngineOperational, "program_change", techProgramDownload,
+		"A DNP3 file transfer request: open (25), close (26), delete (27), get file info (28), authenticate (29) or abort (30) file, the way configurations and programs are moved to an outstation. One alert per master, outstation and function code, titled with the operation."},
+	{"dnp3.activate_config", "DNP3 activate configuration", High, EngineOperational, "program_change", techProgramDownload,
+		"A DNP3 activate configuration (31) request: the outstation switches to a configuration that was downloaded. One alert per master and outstation."},
+	{"dnp3.device_trouble", "DNP3 outstation reports device trouble", Medium, EngineOperational, "device_health", nil,
+		"A DNP3 response with IIN1.6 device trouble set: the outstation reports an abnormal condition. One alert per outstation (IP, port, link address) and master."},
+	{"dnp3.device_restarted", "DNP3 outstation restarted", Low, EngineOperational, "restart_stop", nil,
+		"A DNP3 response with IIN1.7 device restart set: the outstation restarted and its master has not cleared the bit yet. One alert per outstation and master."},
+	{"mqtt.anonymous_connect", "MQTT anonymous connection", Medium, EngineAnomaly, "authentication", nil,
+		"An MQTT CONNECT with neither user name nor password: the broker is reachable without credentials if it accepts it. One alert per client and broker."},
+	{"mqtt.plaintext_credentials", "MQTT credentials sent in plaintext", Medium, EngineAnomaly, "authentication", techValidAccounts,
+		"An MQTT CONNECT carrying a user name or password over plain TCP: anyone on the path can read them and reuse them as valid accounts (T0859). One alert per client and broker."},
+	{"tls.weak_version", "TLS version below 1.2 negotiated", Medium, EngineAnomaly, "weak_encryption", nil,
+		"A TLS handshake that negotiated SSL 2.0, SSL 3.0, TLS 1.0 or TLS 1.1. One alert per client, server and version, titled with the version."},
+	{"tls.weak_cipher", "Weak TLS cipher suite negotiated", High, EngineAnomaly, "weak_encryption", nil,
+		"A TLS handshake that negotiated a suite without encryption or authentication or with a broken cipher: its IANA name contains _NULL_, EXPORT, _anon_, RC4, 3DES or _DES_. One alert per client, server and suite, titled with the suite."},
+	{"tls.certificate_validity", "TLS server certificate expired or not yet valid", Medium, EngineAnomaly, "certificate", nil,
+		"The server's leaf certificate is expired (NotAfter before the packet time) or not yet valid (NotBefore after it). One alert per server and certificate fingerprint."},
+	{"tls.self_signed_certificate", "Self-signed TLS server certificate", Low, EngineAnomaly, "certificate", nil,
+		"The server's leaf certificate is self-signed: clients cannot authenticate the server unless they pin it. One alert per server and certificate fingerprint."},
+	{"scan.port", "Port scan", Medium, EngineAnomaly, "scan", techConnEnumeration,
+		"One source opens flows to at least Config.PortScanPorts (default 25) distinct ports (TCP and UDP counted apart) of one destination within Config.PortScanWindow (default 2 minutes). One alert per source and destination; each further new port counts."},
+	{"scan.address", "Address scan", Medium, EngineAnomaly, "scan", techRemoteDiscovery,
+		"One source opens flows (any IP protocol) to at least Config.AddressScanHosts (default 50) distinct unicast destinations within Config.AddressScanWindow (default 2 minutes). One alert per source; each further new destination counts."},
+}
+
+func (r rule) info() *DetectionInfo { return &Detections[r] }

@@ -1,0 +1,277 @@
+package alerts
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/dnp3"
+	"github.com/otsensor/otsensor/dissectors/modbus"
+	"github.com/otsensor/otsensor/dissectors/mqtt"
+	"github.com/otsensor/otsensor/dissectors/tls"
+	"github.com/otsensor/otsensor/sensor/flow"
+)
+
+// Config tunes the detections; the zero value takes the defaults.
+type Config struct {
+	// PortScanPorts distinct destination ports of one host contacted by
+	// one source within PortScanWindow make a port scan (default 25 in 2
+	// minutes, as Defender for IoT).
+	PortScanPorts  int
+	PortScanWindow time.Duration
+	// AddressScanHosts distinct destination hosts contacted by one source
+	// within AddressScanWindow make an address scan (default 50 in 2
+	// minutes).
+	AddressScanHosts  int
+	AddressScanWindow time.Duration
+	// UnitScanIDs distinct Modbus unit ids used by one client toward one
+	// server within UnitScanWindow make a unit id scan (default 20 in 2
+	// minutes).
+	UnitScanIDs    int
+	UnitScanWindow time.Duration
+	// ModbusExceptions exception responses from one server to one client
+	// within ModbusExceptionWindow are excessive (default 20 in 1 minute).
+	ModbusExceptions      int
+	ModbusExceptionWindow time.Duration
+	// MaxAlerts caps the alerts kept in memory (default 100000); new
+	// alerts beyond it are dropped and counted in Stats.
+	MaxAlerts int
+	// MaxTracked caps each kind of detection state: scan sources, source
+	// and destination pairs, Modbus links (default 65536). Idle entries
+	// are forgotten when the cap is reached; new ones beyond it are
+	// dropped and counted in Stats.
+	MaxTracked int
+	// OnNew, when set, is called with each alert the first time this
+	// engine raises it (the events output writes it then). It is not
+	// called for alerts given to Restore.
+	OnNew func(*Alert)
+}
+
+// withDefaults fills the zero fields of c.
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.PortScanPorts, 25)
+	defDur(&c.PortScanWindow, 2*time.Minute)
+	def(&c.AddressScanHosts, 50)
+	defDur(&c.AddressScanWindow, 2*time.Minute)
+	def(&c.UnitScanIDs, 20)
+	defDur(&c.UnitScanWindow, 2*time.Minute)
+	def(&c.ModbusExceptions, 20)
+	defDur(&c.ModbusExceptionWindow, time.Minute)
+	def(&c.MaxAlerts, 100000)
+	def(&c.MaxTracked, 65536)
+	return c
+}
+
+// Stats counts what the engine did.
+type Stats struct {
+	Alerts        int    // alerts in memory
+	Raised        uint64 // alerts created by this engine
+	Hits          uint64 // detections that fired (new or aggregated alerts)
+	DroppedAlerts uint64 // new alerts not kept: MaxAlerts reached
+	DroppedState  uint64 // scan sources, pairs or links not tracked: MaxTracked reached
+}
+
+// Engine raises alerts from what the pipeline observes. It implements
+// flow.Observer and is used from one goroutine. Time comes from packets.
+type Engine struct {
+	cfg    Config
+	alerts map[string]*entry // by id
+	// byKey finds an alert from its cause without building its id: the
+	// aggregation of a known alert is a map lookup on a struct.
+	byKey   map[alertKey]*entry
+	changed []*entry
+	stats   Stats
+
+	scans     scanState
+	units     tracker[linkKey, targetSet] // Modbus unit id scan, per client and server
+	unitCache [unitCacheSize]unitSeen
+	excepts   tracker[linkKey, timeRing] // Modbus exceptions, per client and server
+}
+
+// entry is an alert and whether it changed since the last Changed call.
+type entry struct {
+	a     *Alert
+	dirty bool
+}
+
+var _ flow.Observer = (*Engine)(nil)
+
+// NewEngine returns an engine with cfg's defaults filled in.
+func NewEngine(cfg Config) *Engine {
+	cfg = cfg.withDefaults()
+	return &Engine{
+		cfg:     cfg,
+		alerts:  map[string]*entry{},
+		byKey:   map[alertKey]*entry{},
+		scans:   newScanState(),
+		units:   newTracker[linkKey, targetSet](),
+		excepts: newTracker[linkKey, timeRing](),
+	}
+}
+
+// Event implements flow.Observer.
+func (e *Engine) Event(ev *dissectors.Event) {
+	if ev.Flow == nil {
+		return
+	}
+	if ev.Anomaly != nil {
+		e.violation(ev)
+		return
+	}
+	switch r := ev.Record.(type) {
+	case *modbus.Record:
+		e.modbus(ev, r)
+	case *dnp3.Record:
+		e.dnp3(ev, r)
+	case *mqtt.Record:
+		e.mqtt(ev, r)
+	case *tls.Record:
+		e.tls(ev, r)
+	}
+}
+
+// Flow implements flow.Observer.
+func (e *Engine) Flow(u *flow.Update) {
+	if u.New && u.Flow != nil {
+		e.scanFlow(u)
+	}
+}
+
+// Neighbor implements flow.Observer.
+func (e *Engine) Neighbor(n *flow.Neighbor) {}
+
+// raise records one firing of the detection k.rule for the cause k at
+// packet time t. A known alert is aggregated: Count, First and Last, and
+// nothing is allocated. A new one takes the detection's defaults, f's
+// client and server as Source and Destination (when f is set), then fill
+// (which sets the title, evidence and anything else that differs; it runs
+// only for new alerts), and is passed to Config.OnNew.
+func (e *Engine) raise(k alertKey, t time.Time, f *dissectors.Flow, fill func(*Alert)) {
+	e.stats.Hits++
+	if en := e.byKey[k]; en != nil {
+		e.bump(en, t)
+		return
+	}
+	info := k.rule.info()
+	id := makeID(info.Rule, k.String())
+	if en := e.alerts[id]; en != nil { // restored from storage
+		e.byKey[k] = en
+		e.bump(en, t)
+		return
+	}
+	if len(e.alerts) >= e.cfg.MaxAlerts {
+		e.stats.DroppedAlerts++
+		return
+	}
+	a := &Alert{
+		V:        SchemaVersion,
+		ID:       id,
+		Rule:     info.Rule,
+		Title:    info.Title,
+		Severity: info.Severity,
+		Engine:   info.Engine,
+		Category: info.Category,
+		MITRE:    info.MITRE,
+		First:    t,
+		Last:     t,
+		Count:    1,
+		State:    StateNew,
+	}
+	if f != nil {
+		a.FlowID = f.ID
+		a.AppProto = f.AppProto
+		a.Source = Endpoint{IP: f.Client.Addr().Unmap(), MAC: macString(f.ClientMAC)}
+		a.Destination = Endpoint{IP: f.Server.Addr().Unmap(), Port: f.Server.Port(), MAC: macString(f.ServerMAC)}
+	}
+	if fill != nil {
+		fill(a)
+	}
+	if a.MITRE != nil { // the alert's own copy, not the catalogue's
+		m := *a.MITRE
+		a.MITRE = &m
+	}
+	en := &entry{a: a}
+	e.alerts[id] = en
+	e.byKey[k] = en
+	e.markChanged(en)
+	e.stats.Raised++
+	if e.cfg.OnNew != nil {
+		e.cfg.OnNew(a)
+	}
+}
+
+// bump aggregates one more firing into a known alert.
+func (e *Engine) bump(en *entry, t time.Time) {
+	a := en.a
+	a.Count++
+	if t.Before(a.First) {
+		a.First = t
+	}
+	if t.After(a.Last) {
+		a.Last = t
+	}
+	e.markChanged(en)
+}
+
+func (e *Engine) markChanged(en *entry) {
+	if !en.dirty {
+		en.dirty = true
+		e.changed = append(e.changed, en)
+	}
+}
+
+// Restore gives the engine alerts it raised before (read back from
+// storage), so that their causes aggregate into them (keeping their
+// state) instead of raising them again. Call it before the first event.
+// Restored alerts are not passed to OnNew and are not reported by Changed
+// until they change.
+func (e *Engine) Restore(alerts ...*Alert) {
+	for _, a := range alerts {
+		if a != nil && e.alerts[a.ID] == nil {
+			e.alerts[a.ID] = &entry{a: a}
+		}
+	}
+}
+
+// Alerts returns the alerts raised (or restored) so far, by id.
+func (e *Engine) Alerts() []*Alert {
+	out := make([]*Alert, 0, len(e.alerts))
+	for _, en := range e.alerts {
+		out = append(out, en.a)
+	}
+	slices.SortFunc(out, func(a, b *Alert) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Changed returns the alerts created or aggregated since the previous
+// call, by id, and starts a new round. The alerts are the engine's own:
+// a caller that keeps them past the next event copies them.
+func (e *Engine) Changed() []*Alert {
+	out := make([]*Alert, 0, len(e.changed))
+	for i, en := range e.changed {
+		en.dirty = false
+		out = append(out, en.a)
+		e.changed[i] = nil
+	}
+	e.changed = e.changed[:0]
+	slices.SortFunc(out, func(a, b *Alert) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() Stats {
+	s := e.stats
+	s.Alerts = len(e.alerts)
+	return s
+}
