@@ -22,7 +22,9 @@ demo: build
 	@echo
 	$(BIN) --data-dir $(DEMO_DIR) links
 	@echo
-	@echo "events: $(DEMO_DIR)/events.json   more: $(BIN) --data-dir $(DEMO_DIR) devices -o wide | devices show ID"
+	$(BIN) --data-dir $(DEMO_DIR) alerts
+	@echo
+	@echo "events: $(DEMO_DIR)/events.json   more: $(BIN) --data-dir $(DEMO_DIR) devices -o wide | devices show ID | alerts show ID"
 
 test:
 	$(GO) vet ./...

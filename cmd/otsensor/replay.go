@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/dissectors/all"
 	"github.com/otsensor/otsensor/inventory"
 	"github.com/otsensor/otsensor/sensor"
@@ -39,7 +40,8 @@ func (a *app) replayCmd() *cobra.Command {
 searched recursively) as if their packets were arriving now, in order: flows,
 reassembly, dissection and the inventory all run on packet time, so two replays
 of the same files give the same result. The inventory in --data-dir is merged
-with what the replay learns.`,
+with what the replay learns, and the alerts it raises with the stored ones
+(see otsensor alerts): counts add up, states set by the user stay.`,
 		Example: `  otsensor replay pcaps/
   otsensor replay --events events.json plant.pcapng
   otsensor replay --events - capture.pcap.gz | jq 'select(.event_type=="modbus")'`,
@@ -49,7 +51,7 @@ with what the replay learns.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.events, "events", "", "write events as JSON lines to FILE (- for stdout; not with -o json)")
+	f.StringVar(&o.events, "events", "", "write events and new alerts as JSON lines to FILE (- for stdout; not with -o json)")
 	f.StringVarP(&o.format, "output", "o", "text", "summary format: text (on stderr) or json (on stdout)")
 	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	f.IntVar(&o.dissectors.MQTTPayloadPreview, "mqtt-payload-preview", 0, "show the first N bytes of each MQTT PUBLISH payload in events (0: none; payloads may be sensitive)")
@@ -90,6 +92,15 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 		events = eve.NewWriter(w)
 		obs = append(obs, events)
 	}
+	// The engine comes after the events writer: an alert line follows the
+	// event that raised it. It is written once, when the alert is new in
+	// this replay; repeats only raise the stored count.
+	var acfg alerts.Config
+	if events != nil {
+		acfg.OnNew = func(al *alerts.Alert) { events.WriteAlert(eveAlert(al)) }
+	}
+	engine := alerts.NewEngine(acfg)
+	obs = append(obs, engine)
 
 	if ctx == nil {
 		ctx = context.Background()
@@ -123,13 +134,22 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	if err := inventory.NewStore(db).Save(inv); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
+	raised := engine.Alerts()
+	if st := engine.Stats(); st.DroppedAlerts > 0 || st.DroppedState > 0 {
+		a.log.Warn("alert engine at its limits: some alerts or detection state left out",
+			zap.Uint64("dropped_alerts", st.DroppedAlerts), zap.Uint64("dropped_state", st.DroppedState))
+	}
+	if err := alerts.NewStore(db).Merge(raised); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
 	sum.Devices = len(inv.Devices())
 	if o.format == formatJSON {
-		if err := writeData(a.out, formatJSON, sum); err != nil {
+		if err := writeData(a.out, formatJSON, replaySummary{sum, len(raised)}); err != nil {
 			return err
 		}
 	} else {
 		sum.WriteText(a.errOut)
+		fmt.Fprintf(a.errOut, "  %-16s %d\n", "alerts", len(raised))
 	}
 	for _, fe := range sum.FileErrors {
 		a.log.Warn("capture file not read to its end", zap.String("file", fe.File), zap.Error(fe.Err))
@@ -141,6 +161,13 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 		return &exitError{code: exitFailed, err: fmt.Errorf("%d of %d capture files had errors", len(sum.FileErrors), sum.Files)}
 	}
 	return nil
+}
+
+// replaySummary is the JSON summary of a replay: the sensor's, and the
+// number of distinct alerts this replay raised (new or already stored).
+type replaySummary struct {
+	*sensor.Summary
+	Alerts int `json:"alerts"`
 }
 
 // openEvents opens the --events destination.

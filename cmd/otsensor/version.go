@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/inventory"
 	"github.com/otsensor/otsensor/sensor/eve"
 )
@@ -20,10 +21,11 @@ type versionInfo struct {
 	Go              string `json:"go"`
 	EventSchema     int    `json:"event_schema"`
 	InventorySchema int    `json:"inventory_schema"`
+	AlertSchema     int    `json:"alert_schema"`
 }
 
 func buildInfo() versionInfo {
-	v := versionInfo{Version: version, Go: runtime.Version(), EventSchema: eve.SchemaVersion, InventorySchema: inventory.SchemaVersion}
+	v := versionInfo{Version: version, Go: runtime.Version(), EventSchema: eve.SchemaVersion, InventorySchema: inventory.SchemaVersion, AlertSchema: alerts.SchemaVersion}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" {

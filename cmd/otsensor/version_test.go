@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/inventory"
 	"github.com/otsensor/otsensor/sensor/eve"
 )
@@ -17,8 +18,8 @@ func TestVersion(t *testing.T) {
 	if str(t, v, "version") != version || str(t, v, "go") != runtime.Version() {
 		t.Errorf("version %v go %v, want %q %q", v["version"], v["go"], version, runtime.Version())
 	}
-	if num(t, v, "event_schema") != eve.SchemaVersion || num(t, v, "inventory_schema") != inventory.SchemaVersion {
-		t.Errorf("schemas %v/%v, want %d/%d", v["event_schema"], v["inventory_schema"], eve.SchemaVersion, inventory.SchemaVersion)
+	if num(t, v, "event_schema") != eve.SchemaVersion || num(t, v, "inventory_schema") != inventory.SchemaVersion || num(t, v, "alert_schema") != alerts.SchemaVersion {
+		t.Errorf("schemas %v/%v/%v, want %d/%d/%d", v["event_schema"], v["inventory_schema"], v["alert_schema"], eve.SchemaVersion, inventory.SchemaVersion, alerts.SchemaVersion)
 	}
 
 	yml := mustRun(t, exitOK, "version", "-o", "yaml").stdout
