@@ -133,6 +133,13 @@ type Anomaly struct {
 	Detail string
 }
 
+// AnomalyInfo documents one anomaly name a dissector raises; each
+// dissector package lists its own in a variable Anomalies.
+type AnomalyInfo struct {
+	Name        string
+	Description string
+}
+
 // Event is one thing a dissector (or the flow layer) observed: a PDU, a
 // matched transaction, or an anomaly. Exactly one of Record and Anomaly is
 // set.

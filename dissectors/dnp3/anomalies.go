@@ -1,5 +1,10 @@
 package dnp3
 
+import (
+	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/finding"
+)
+
 // Anomaly names raised by this package (dissectors.Anomaly.Name).
 const (
 	AnomalyBadLinkCRC           = "dnp3.bad_link_crc"
@@ -16,31 +21,25 @@ const (
 	AnomalyTooManyPoints        = "dnp3.too_many_points"
 )
 
-// AnomalyInfo documents one anomaly name.
-type AnomalyInfo struct {
-	Name        string
-	Description string
-}
-
 // Anomalies is the documented list of anomalies this package raises, in a
 // stable order. It is documentation: changing it does not change parsing.
-var Anomalies = []AnomalyInfo{
-	{AnomalyBadLinkCRC, "CRC of a link header or of a data block does not match; the frame is skipped and parsing resynchronises on the next 0x05 0x64."},
-	{AnomalyLenTooSmall, "Link length field below 5 (control + addresses); the start bytes are skipped and parsing resynchronises."},
-	{AnomalySkippedBytes, "Bytes that do not start a link frame (after a gap, or garbage between frames) were skipped up to the next 0x05 0x64."},
-	{AnomalyTruncatedFrame, "A UDP datagram, or a TCP stream at its end, stops inside a link frame."},
-	{AnomalyMissingFirstFragment, "A transport segment without FIR arrived while no fragment was being reassembled for that direction and address pair (capture started mid-fragment, or a segment was lost); it is dropped."},
-	{AnomalyTransportSequence, "A transport segment's sequence number does not follow the previous one; the partial fragment is dropped."},
-	{AnomalyTooLongReassembly, "A fragment being reassembled grew beyond Options.MaxFragment; it is dropped up to its next FIR segment."},
-	{AnomalyFragmentTooShort, "Application fragment shorter than its header (2 octets for requests, 4 for responses with IIN)."},
-	{AnomalyUnknownFunction, "Application function code that the standard does not define."},
-	{AnomalyUnknownObject, "Object group/variation this package does not know; when its size can still be told (range or count with no data, or a prefix giving the size) the following headers are decoded, otherwise the rest of the fragment is skipped."},
-	{AnomalyMalformedObjects, "An object header or its data runs past the end of the fragment, uses a reserved qualifier, or is otherwise inconsistent; the rest of the fragment is skipped."},
-	{AnomalyTooManyPoints, "A fragment has more than MaxPoints decodable points; the rest are counted but not decoded."},
+var Anomalies = []dissectors.AnomalyInfo{
+	{Name: AnomalyBadLinkCRC, Description: "CRC of a link header or of a data block does not match; the frame is skipped and parsing resynchronises on the next 0x05 0x64."},
+	{Name: AnomalyLenTooSmall, Description: "Link length field below 5 (control + addresses); the start bytes are skipped and parsing resynchronises."},
+	{Name: AnomalySkippedBytes, Description: "Bytes that do not start a link frame (after a gap, or garbage between frames) were skipped up to the next 0x05 0x64."},
+	{Name: AnomalyTruncatedFrame, Description: "A UDP datagram, or a TCP stream at its end, stops inside a link frame."},
+	{Name: AnomalyMissingFirstFragment, Description: "A transport segment without FIR arrived while no fragment was being reassembled for that direction and address pair (capture started mid-fragment, or a segment was lost); it is dropped."},
+	{Name: AnomalyTransportSequence, Description: "A transport segment's sequence number does not follow the previous one; the partial fragment is dropped."},
+	{Name: AnomalyTooLongReassembly, Description: "A fragment being reassembled grew beyond Options.MaxFragment; it is dropped up to its next FIR segment."},
+	{Name: AnomalyFragmentTooShort, Description: "Application fragment shorter than its header (2 octets for requests, 4 for responses with IIN)."},
+	{Name: AnomalyUnknownFunction, Description: "Application function code that the standard does not define."},
+	{Name: AnomalyUnknownObject, Description: "Object group/variation this package does not know; when its size can still be told (range or count with no data, or a prefix giving the size) the following headers are decoded, otherwise the rest of the fragment is skipped."},
+	{Name: AnomalyMalformedObjects, Description: "An object header or its data runs past the end of the fragment, uses a reserved qualifier, or is otherwise inconsistent; the rest of the fragment is skipped."},
+	{Name: AnomalyTooManyPoints, Description: "A fragment has more than MaxPoints decodable points; the rest are counted but not decoded."},
 }
 
 // anomaly indexes the kinds above; the order matches Anomalies.
-type anomaly uint8
+type anomaly = finding.Kind
 
 const (
 	anBadLinkCRC anomaly = iota
@@ -58,27 +57,6 @@ const (
 	numAnomalies
 )
 
-func (a anomaly) name() string {
-	if int(a) < len(Anomalies) {
-		return Anomalies[a].Name
-	}
-	return "dnp3.unknown_anomaly"
-}
-
 // findings collects the anomalies of one fragment or frame: at most one of
 // each kind, with the first constant detail given for it.
-type findings struct {
-	set    uint16
-	detail [numAnomalies]string
-}
-
-func (f *findings) add(a anomaly, detail string) {
-	if f.set&(1<<a) == 0 {
-		f.set |= 1 << a
-		f.detail[a] = detail
-	}
-}
-
-func (f *findings) has(a anomaly) bool { return f.set&(1<<a) != 0 }
-
-func (f *findings) empty() bool { return f.set == 0 }
+type findings = finding.Set

@@ -22,7 +22,7 @@ func (d *appDecoder) decode(frag []byte, r *Record, f *findings) {
 	r.Objects, r.Device = r.Objects[:0], nil
 	d.points, d.spans = d.points[:0], d.spans[:0]
 	if len(frag) < 2 {
-		f.add(anFragmentTooShort, "fragment shorter than 2 octets")
+		f.Add(anFragmentTooShort, "fragment shorter than 2 octets")
 		return
 	}
 	c := frag[0]
@@ -35,7 +35,7 @@ func (d *appDecoder) decode(frag []byte, r *Record, f *findings) {
 	off := 2
 	if r.Response {
 		if len(frag) < 4 {
-			f.add(anFragmentTooShort, "response shorter than 4 octets")
+			f.Add(anFragmentTooShort, "response shorter than 4 octets")
 			return
 		}
 		r.IIN = uint16(frag[2]) | uint16(frag[3])<<8
@@ -43,7 +43,7 @@ func (d *appDecoder) decode(frag []byte, r *Record, f *findings) {
 	}
 	if !known {
 		// The layout of an unknown function's data cannot be told.
-		f.add(anUnknownFunction, "function code not defined by IEEE 1815")
+		f.Add(anUnknownFunction, "function code not defined by IEEE 1815")
 		return
 	}
 	d.objects(frag, off, r, f)

@@ -14,7 +14,7 @@ func BenchmarkDecode(b *testing.B) {
 	frags := make([][]byte, len(benchFragments))
 	size := 0
 	for i, h := range benchFragments {
-		frags[i] = appHex(b, h)
+		frags[i] = unhex(b, h)
 		size += len(frags[i])
 	}
 	var d appDecoder
@@ -24,7 +24,7 @@ func BenchmarkDecode(b *testing.B) {
 	b.SetBytes(int64(size / len(frags)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		f = findings{}
+		f.Reset()
 		d.decode(frags[i%len(frags)], &r, &f)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frags/s")

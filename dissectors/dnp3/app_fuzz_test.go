@@ -37,7 +37,7 @@ func checkRecord(t testing.TB, d *appDecoder, r *Record) {
 // reused decoder gives the same result as a fresh one.
 func FuzzApplication(f *testing.F) {
 	for _, c := range appCases {
-		f.Add(appHex(f, c.hex))
+		f.Add(unhex(f, c.hex))
 	}
 	for _, frag := range appCaptureFragments(f, 40) {
 		f.Add(frag)
@@ -54,7 +54,7 @@ func FuzzApplication(f *testing.F) {
 		var ff findings
 		d.decode(frag, &r, &ff)
 		b, _ := json.Marshal(&r)
-		if string(a) != string(b) || fw.set != ff.set {
+		if string(a) != string(b) || fw.Kinds() != ff.Kinds() {
 			t.Fatalf("reused decoder differs:\n%s\n%s", a, b)
 		}
 	})

@@ -1,33 +1,10 @@
 package dnp3
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
 )
-
-// appHex decodes hex with spaces and "|" separators.
-func appHex(t testing.TB, s string) []byte {
-	t.Helper()
-	s = strings.NewReplacer(" ", "", "|", "", "\n", "", "\t", "").Replace(s)
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
-
-// appFindings lists the anomaly names in f, in Anomalies order.
-func appFindings(f *findings) []string {
-	var out []string
-	for a := anomaly(0); a < numAnomalies; a++ {
-		if f.has(a) {
-			out = append(out, a.name())
-		}
-	}
-	return out
-}
 
 // summarize writes the application fields of r in a compact form that the
 // table tests spell out by hand from the specification.
@@ -47,7 +24,7 @@ func summarize(r *Record, f *findings) string {
 			b.WriteString(" {" + pointSummary(p) + "}")
 		}
 	}
-	for _, a := range appFindings(f) {
+	for _, a := range f.Names(Anomalies) {
 		b.WriteString(" !" + a)
 	}
 	return b.String()
@@ -78,6 +55,6 @@ func decodeHex(t testing.TB, h string) (*Record, *findings) {
 	var d appDecoder
 	var r Record
 	var f findings
-	d.decode(appHex(t, h), &r, &f)
+	d.decode(unhex(t, h), &r, &f)
 	return &r, &f
 }

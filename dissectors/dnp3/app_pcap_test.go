@@ -1,87 +1,28 @@
 package dnp3
 
 import (
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
 )
 
-// appPcapDir is the shared capture corpus, relative to this package.
-var appPcapDir = filepath.Join("..", "..", "..", "shared", "pcaps")
-
 // appCapturePaths lists the DNP3 captures of the shared corpus (paths
-// containing "dnp3", any case), failing the test when the corpus is
-// missing.
+// containing "dnp3", any case).
 func appCapturePaths(t testing.TB) []string {
 	t.Helper()
-	if _, err := os.Stat(appPcapDir); err != nil {
-		t.Fatalf("shared captures missing: %v", err)
-	}
-	var paths []string
-	err := filepath.WalkDir(appPcapDir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if e.IsDir() {
-			if strings.HasSuffix(p, ".peer") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		low := strings.ToLower(p)
-		if strings.Contains(low, "dnp3") && (strings.HasSuffix(low, ".pcap") || strings.HasSuffix(low, ".pcapng")) {
-			paths = append(paths, p)
-		}
-		return nil
-	})
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no DNP3 captures under %s: %v", appPcapDir, err)
-	}
-	sort.Strings(paths)
-	return paths
+	return corpus.Captures(t, func(p string) bool { return strings.Contains(strings.ToLower(p), "dnp3") })
 }
 
-// appPayloads returns the TCP/UDP payloads of a capture (pcap or pcapng).
+// appPayloads returns the non-empty TCP/UDP payloads of a capture.
+// LINKTYPE_IPV4 captures (suricata-verify's dnp3-flood) are left out:
+// these tests have always skipped them.
 func appPayloads(t testing.TB, path string) [][]byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	type source interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var src source
-	var decoder gopacket.Decoder
-	if r, err := pcapgo.NewReader(f); err == nil {
-		src, decoder = r, r.LinkType()
-	} else {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			t.Fatal(err)
-		}
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		src, decoder = r, r.LinkType()
-	}
 	var out [][]byte
-	for {
-		data, _, err := src.ReadPacketData()
-		if err != nil {
-			break
-		}
-		pkt := gopacket.NewPacket(data, decoder, gopacket.Default)
-		if app := pkt.ApplicationLayer(); app != nil && len(app.Payload()) > 0 {
-			out = append(out, app.Payload())
+	for _, p := range corpus.Packets(t, path) {
+		if len(p.Payload) > 0 && !corpus.IPLink(p.Link) {
+			out = append(out, p.Payload)
 		}
 	}
 	return out
@@ -160,7 +101,7 @@ func TestCaptureFragments(t *testing.T) {
 				n++
 				functions[r.Function]++
 				objects += len(r.Objects)
-				if f.has(anMalformedObjects) {
+				if f.Has(anMalformedObjects) {
 					bad++
 				}
 			}

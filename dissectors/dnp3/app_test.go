@@ -233,8 +233,8 @@ func TestFunctionNames(t *testing.T) {
 		if r.Function != w || r.FunctionCode != uint8(fc) {
 			t.Errorf("fc %d: %q, want %q", fc, r.Function, w)
 		}
-		if f.has(anUnknownFunction) != (w == "unknown") {
-			t.Errorf("fc %d: unknown_function anomaly %v", fc, f.has(anUnknownFunction))
+		if f.Has(anUnknownFunction) != (w == "unknown") {
+			t.Errorf("fc %d: unknown_function anomaly %v", fc, f.Has(anUnknownFunction))
 		}
 		if r.Response != (fc >= 129 && fc <= 131) || r.Unsolicited != (fc == 130) {
 			t.Errorf("fc %d: response %v unsolicited %v", fc, r.Response, r.Unsolicited)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 type linkPacket struct {
@@ -17,7 +18,7 @@ type linkPacket struct {
 // link status exchange, an unsolicited response with 20 binary inputs and
 // its confirm, and a 3-frame response of 256 binary inputs.
 func benchStream(t testing.TB) []linkPacket {
-	h := func(s string) []byte { return linkHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	uns := binaryInputs(5, 20)
 	uns[0] |= 0x30 // CON UNS
 	uns[1] = 0x82  // unsolicited response
@@ -38,21 +39,11 @@ func benchStream(t testing.TB) []linkPacket {
 	}
 }
 
-type linkCounting struct{ records, anomalies int }
-
-func (c *linkCounting) Emit(ev *dissectors.Event) {
-	if ev.Anomaly != nil {
-		c.anomalies++
-	} else {
-		c.records++
-	}
-}
-
 // BenchmarkParse parses the polling mix on one TCP flow.
 func BenchmarkParse(b *testing.B) {
 	pkts := benchStream(b)
 	p := New(Options{}).NewParser(nil)
-	var sink linkCounting
+	var sink dissectortest.Counter
 	var size, frames int
 	for _, pk := range pkts {
 		size += len(pk.data)
@@ -71,8 +62,8 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 	run() // grow the buffers
-	if sink.anomalies != 0 || sink.records != 8 {
-		b.Fatalf("warm-up: %d records, %d anomalies", sink.records, sink.anomalies)
+	if sink.Anomalies != 0 || sink.Records != 8 {
+		b.Fatalf("warm-up: %d records, %d anomalies", sink.Records, sink.Anomalies)
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
@@ -87,7 +78,7 @@ func BenchmarkParse(b *testing.B) {
 // BenchmarkProbe measures both probes on a read request.
 func BenchmarkProbe(b *testing.B) {
 	d := New(Options{})
-	data := linkHex(b, readReqHex)
+	data := unhex(b, readReqHex)
 	b.ReportAllocs()
 	for b.Loop() {
 		d.Probe(dissectors.ToServer, data, true)
@@ -99,7 +90,7 @@ func BenchmarkProbe(b *testing.B) {
 func TestParseAllocs(t *testing.T) {
 	pkts := benchStream(t)
 	p := New(Options{}).NewParser(nil)
-	var sink linkCounting
+	var sink dissectortest.Counter
 	run := func() {
 		for _, pk := range pkts {
 			p.Parse(pk.dir, pk.data, linkT0, &sink)

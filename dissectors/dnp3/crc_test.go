@@ -28,13 +28,13 @@ func TestCRC16(t *testing.T) {
 		{"response first block", "f4 c8 81 00 00 01 02 00 00 08 81 01 81 01 01 01  d3 74"},
 	}
 	for _, c := range cases {
-		b := linkHex(t, c.hex)
+		b := unhex(t, c.hex)
 		if !crcOK(b, len(b)-2) {
 			got := crc16(b[:len(b)-2])
 			t.Errorf("%s: crc16 = %02x %02x, frame has %x", c.name, byte(got), byte(got>>8), b[len(b)-2:])
 		}
 	}
-	if crcOK(linkHex(t, "05 64 05 c9 01 00 00 04 e9 21"), 8) {
+	if crcOK(unhex(t, "05 64 05 c9 01 00 00 04 e9 21"), 8) {
 		t.Error("e9 21 accepted for 05 64 05 c9 01 00 00 04")
 	}
 	// The empty input: init 0, complemented.

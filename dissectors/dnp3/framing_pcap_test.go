@@ -2,26 +2,17 @@ package dnp3
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
 )
-
-// linkPcapDir is the shared capture corpus, read in place.
-var linkPcapDir = filepath.Join("..", "..", "..", "shared", "pcaps")
 
 // linkTruth is the part of a *.truth.json the framing test checks.
 type linkTruth struct {
@@ -36,34 +27,7 @@ type linkTruth struct {
 // linkCaptures returns the captures whose truth file has a dnp3 section.
 func linkCaptures(t testing.TB) map[string]*linkTruth {
 	t.Helper()
-	if _, err := os.Stat(linkPcapDir); err != nil {
-		t.Fatalf("shared captures missing (%v): tests need ../shared/pcaps next to the repository", err)
-	}
-	out := map[string]*linkTruth{}
-	err := filepath.WalkDir(linkPcapDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || !strings.HasSuffix(path, ".truth.json") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var tr linkTruth
-		if err := json.Unmarshal(b, &tr); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if tr.DNP3 != nil {
-			out[strings.TrimSuffix(path, ".truth.json")] = &tr
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("no capture with a dnp3 truth section")
-	}
-	return out
+	return corpus.Truths(t, func(tr *linkTruth) bool { return tr.DNP3 != nil })
 }
 
 // linkSegment is one DNP3-port payload of a capture.
@@ -80,79 +44,21 @@ type linkSegment struct {
 func dnp3Port(p uint16) bool { return p == 20000 || p == 20001 }
 
 // linkSegments returns the TCP/UDP payloads to or from the DNP3 ports, in
-// file order, without TCP retransmissions (segments wholly before the next
-// expected sequence number).
+// file order, without TCP retransmissions.
 func linkSegments(t testing.TB, path string) []linkSegment {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var first gopacket.Decoder = r.LinkType()
-	switch r.LinkType() {
-	case 228: // LINKTYPE_IPV4 (suricata-verify dnp3-flood)
-		first = layers.LayerTypeIPv4
-	case 229: // LINKTYPE_IPV6
-		first = layers.LayerTypeIPv6
-	}
-	next := map[string]uint32{}
+	var seq corpus.Sequencer
 	var out []linkSegment
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		pkt := gopacket.NewPacket(data, first, gopacket.Default)
-		var src, dst netip.Addr
-		switch ip := pkt.NetworkLayer().(type) {
-		case *layers.IPv4:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		case *layers.IPv6:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		default:
+	for _, p := range corpus.Packets(t, path) {
+		if fresh, _ := seq.Accept(&p); !fresh || (!dnp3Port(p.Src.Port()) && !dnp3Port(p.Dst.Port())) {
 			continue
 		}
-		var sp, dp uint16
-		var payload []byte
-		var udp bool
-		switch l4 := pkt.TransportLayer().(type) {
-		case *layers.TCP:
-			if l4.SYN {
-				continue
-			}
-			sp, dp, payload = uint16(l4.SrcPort), uint16(l4.DstPort), l4.Payload
-			key := fmt.Sprint(src, sp, dst, dp)
-			end := l4.Seq + uint32(len(payload))
-			if n, ok := next[key]; ok && len(payload) > 0 && int32(end-n) <= 0 {
-				continue // retransmission
-			}
-			if len(payload) > 0 {
-				next[key] = end
-			}
-		case *layers.UDP:
-			sp, dp, payload, udp = uint16(l4.SrcPort), uint16(l4.DstPort), l4.Payload, true
-		default:
-			continue
-		}
-		if len(payload) == 0 || (!dnp3Port(sp) && !dnp3Port(dp)) {
-			continue
-		}
-		s := linkSegment{dir: dissectors.ToServer, udp: udp, ts: ci.Timestamp, payload: payload}
-		client, server := netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)
-		if !dnp3Port(dp) || (dnp3Port(sp) && client.Compare(server) < 0) {
+		s := linkSegment{dir: dissectors.ToServer, udp: p.UDP(), ts: p.Time, payload: p.Payload}
+		client, server := p.Src, p.Dst
+		if !dnp3Port(server.Port()) || (dnp3Port(client.Port()) && client.Compare(server) < 0) {
 			s.dir, client, server = dissectors.ToClient, server, client
 		}
-		s.flow = fmt.Sprint(udp, client, ">", server)
+		s.flow = fmt.Sprint(s.udp, client, ">", server)
 		out = append(out, s)
 	}
 	return out
@@ -242,10 +148,11 @@ var linkDifferences = map[string]string{
 // link address pairs and the number of application fragments against the
 // truth files made by tshark.
 func TestCaptures(t *testing.T) {
+	dir := corpus.Dir(t)
 	caps := linkCaptures(t)
 	for _, path := range slices.Sorted(maps.Keys(caps)) {
 		tr := caps[path].DNP3
-		name, _ := filepath.Rel(linkPcapDir, path)
+		name, _ := filepath.Rel(dir, path)
 		t.Run(name, func(t *testing.T) {
 			res := parseCapture(linkSegments(t, path))
 			var diffs []string

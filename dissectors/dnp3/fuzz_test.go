@@ -1,18 +1,18 @@
 package dnp3
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
 	"testing"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // framingSeeds returns the streams of the framing table tests and real
 // DNP3 payloads from the shared captures (at most 30 per capture).
 func framingSeeds(t testing.TB) [][]byte {
-	h := func(s string) []byte { return linkHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	frag := binaryInputs(1, 81)
 	s := segments(3, 4, 5, frag, 40, 80)
 	seeds := [][]byte{
@@ -43,21 +43,12 @@ type fuzzLog struct {
 }
 
 func (l *fuzzLog) Emit(ev *dissectors.Event) {
-	if (ev.Record == nil) == (ev.Anomaly == nil) {
-		l.t.Fatalf("event with record %v and anomaly %v", ev.Record, ev.Anomaly)
-	}
-	if ev.Anomaly != nil {
-		if ev.Anomaly.AppProto != "dnp3" || !slices.ContainsFunc(Anomalies, func(a AnomalyInfo) bool { return a.Name == ev.Anomaly.Name }) {
-			l.t.Fatalf("undocumented anomaly %q (%q)", ev.Anomaly.Name, ev.Anomaly.AppProto)
-		}
+	b := dissectortest.Check(l.t, ev, "dnp3", Anomalies)
+	if b == nil {
 		l.events = append(l.events, "!"+ev.Anomaly.Name)
 		return
 	}
 	r := ev.Record.(*Record)
-	b, err := json.Marshal(r)
-	if err != nil || !json.Valid(b) {
-		l.t.Fatalf("record JSON %s: %v", b, err)
-	}
 	if r.Frames < 1 || r.Frames > 64*1024 {
 		l.t.Fatalf("record with %d frames", r.Frames)
 	}

@@ -9,20 +9,14 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // Test helpers of the framing tests. Names carry a "link" prefix so that
 // they do not collide with the application tests' helpers.
 
-// linkHex decodes hex with optional spaces; it fails the test on bad input.
-func linkHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
+// unhex decodes test input written in hex (see dissectortest.Hex).
+var unhex = dissectortest.Hex
 
 // withCRC appends the DNP3 CRC of b (crc16 is checked against real frames
 // in TestCRC16).

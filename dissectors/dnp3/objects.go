@@ -323,7 +323,7 @@ func (d *appDecoder) objects(frag []byte, off int, r *Record, f *findings) {
 		var o Object
 		next, bad := readHeader(frag, off, &o)
 		if bad != "" {
-			f.add(anMalformedObjects, bad)
+			f.Add(anMalformedObjects, bad)
 			return
 		}
 		info, known := lookupObject(o.Group, o.Variation)
@@ -352,7 +352,7 @@ func (d *appDecoder) objectData(b []byte, off int, o *Object, info objectInfo, k
 	rest := uint64(len(b) - off)
 	count := uint64(o.Count)
 	if !known {
-		f.add(anUnknownObject, "object group/variation not known")
+		f.Add(anUnknownObject, "object group/variation not known")
 	}
 	if sizePrefix {
 		return d.sizedItems(b, off, o, info, known, r, f)
@@ -361,7 +361,7 @@ func (d *appDecoder) objectData(b []byte, off int, o *Object, info objectInfo, k
 		// Only index prefixes (if any) follow the header.
 		need := count * uint64(pw)
 		if need > rest {
-			f.add(anMalformedObjects, "object indexes run past the fragment")
+			f.Add(anMalformedObjects, "object indexes run past the fragment")
 			return off, false
 		}
 		return off + int(need), true
@@ -377,7 +377,7 @@ func (d *appDecoder) objectData(b []byte, off int, o *Object, info objectInfo, k
 		if pw == 0 {
 			need := (count*uint64(info.size) + 7) / 8
 			if need > rest {
-				f.add(anMalformedObjects, "object data runs past the fragment")
+				f.Add(anMalformedObjects, "object data runs past the fragment")
 				return off, false
 			}
 			if decode { // group 80: one point per bit
@@ -404,10 +404,10 @@ func (d *appDecoder) objectData(b []byte, off int, o *Object, info objectInfo, k
 	case szAttribute:
 		return d.attributeItems(b, off, o, pw, r, f)
 	case szPrefixed:
-		f.add(anMalformedObjects, "free-format object without a size prefix")
+		f.Add(anMalformedObjects, "free-format object without a size prefix")
 		return off, false
 	}
-	f.add(anMalformedObjects, "variation 0 carries no defined data")
+	f.Add(anMalformedObjects, "variation 0 carries no defined data")
 	return off, false
 }
 
@@ -426,7 +426,7 @@ func (d *appDecoder) fixedItems(b []byte, off int, o *Object, pw, size int, deco
 	per := uint64(pw + size)
 	need := uint64(o.Count) * per
 	if need > uint64(len(b)-off) {
-		f.add(anMalformedObjects, "object data runs past the fragment")
+		f.Add(anMalformedObjects, "object data runs past the fragment")
 		return off, false
 	}
 	if decode {
@@ -445,7 +445,7 @@ func (d *appDecoder) fixedItems(b []byte, off int, o *Object, pw, size int, deco
 func (d *appDecoder) attributeItems(b []byte, off int, o *Object, pw int, r *Record, f *findings) (int, bool) {
 	for i := uint64(0); i < uint64(o.Count); i++ {
 		if len(b)-off < pw+2 || len(b)-off < pw+2+int(b[off+pw+1]) {
-			f.add(anMalformedObjects, "object data runs past the fragment")
+			f.Add(anMalformedObjects, "object data runs past the fragment")
 			return off, false
 		}
 		n := pw + 2 + int(b[off+pw+1])
@@ -463,13 +463,13 @@ func (d *appDecoder) sizedItems(b []byte, off int, o *Object, info objectInfo, k
 	decode := known && decodesPoints(o.Group, o.Variation)
 	for i := uint64(0); i < uint64(o.Count); i++ {
 		if len(b)-off < pw {
-			f.add(anMalformedObjects, "object size prefix runs past the fragment")
+			f.Add(anMalformedObjects, "object size prefix runs past the fragment")
 			return off, false
 		}
 		n := uint64(readUint(b[off:], pw))
 		off += pw
 		if n > uint64(len(b)-off) {
-			f.add(anMalformedObjects, "object data runs past the fragment")
+			f.Add(anMalformedObjects, "object data runs past the fragment")
 			return off, false
 		}
 		item := b[off : off+int(n)]
@@ -496,7 +496,7 @@ func (d *appDecoder) sizedItems(b []byte, off int, o *Object, info objectInfo, k
 // the too_many_points anomaly) once MaxPoints are decoded.
 func (d *appDecoder) point(f *findings) *Point {
 	if len(d.points) >= MaxPoints {
-		f.add(anTooManyPoints, "more than MaxPoints points in a fragment")
+		f.Add(anTooManyPoints, "more than MaxPoints points in a fragment")
 		return nil
 	}
 	d.points = append(d.points, Point{})

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/finding"
 )
 
 const dirs = 2 // indexed by Direction
@@ -174,16 +175,12 @@ func (p *Parser) fragment(h linkHeader, frag []byte, frames int, out dissectors.
 	if p.fragHook != nil {
 		p.fragHook(frag)
 	}
-	p.f = findings{}
+	p.f.Reset()
 	p.app.decode(frag, &p.rec, &p.f)
 	p.setLink(h, frames)
 	p.rec.LinkOnly = false
 	p.emitRecord(out)
-	for a := range numAnomalies {
-		if p.f.has(a) {
-			p.emitAnomaly(a, p.f.detail[a], out)
-		}
-	}
+	p.f.Emit(out, &p.ev, &p.an, Anomalies)
 }
 
 func (p *Parser) emitRecord(out dissectors.Emitter) {
@@ -192,9 +189,7 @@ func (p *Parser) emitRecord(out dissectors.Emitter) {
 }
 
 func (p *Parser) emitAnomaly(a anomaly, detail string, out dissectors.Emitter) {
-	p.an.Name, p.an.Detail = a.name(), detail
-	p.ev.Record, p.ev.Anomaly = nil, &p.an
-	out.Emit(&p.ev)
+	finding.Emit(out, &p.ev, &p.an, Anomalies[a].Name, detail)
 }
 
 // Gap implements dissectors.Parser: the fragments being reassembled in dir

@@ -77,7 +77,7 @@ func segments(dst, src uint16, seq byte, frag []byte, cuts ...int) [][]byte {
 }
 
 func TestParse(t *testing.T) {
-	h := func(s string) []byte { return linkHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	// A three-segment fragment from outstation 4 to master 3: FIR seq 5
 	// (40 octets), seq 6 (40), FIN seq 7 (10): 81 binary inputs.
 	frag := binaryInputs(1, 81)
@@ -190,7 +190,7 @@ func hexOf(b []byte) string {
 // TestParseSplit feeds a stream of mixed frames and garbage split in two
 // at every offset: the events must be those of the unsplit stream.
 func TestParseSplit(t *testing.T) {
-	h := func(s string) []byte { return linkHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	s := segments(3, 2, 1, binaryInputs(3, 51), 30)
 	stream := cat(h("ff 05"), h(linkStatusReqHex), h(readRespHex),
 		s[0], h("05 64 05 c9 01 00 00 04 e9 22"),
@@ -218,7 +218,7 @@ func TestParseSplit(t *testing.T) {
 // TestRecordLinkFields checks the link fields of a record against the
 // header octets.
 func TestRecordLinkFields(t *testing.T) {
-	l := runLink(t, Options{}, false, master(linkHex(t, readReqHex)), outstation(linkHex(t, linkStatusHex)))
+	l := runLink(t, Options{}, false, master(unhex(t, readReqHex)), outstation(unhex(t, linkStatusHex)))
 	if len(l.recs) != 2 {
 		t.Fatalf("%d records", len(l.recs))
 	}

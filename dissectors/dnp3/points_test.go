@@ -16,7 +16,7 @@ func TestTooManyPoints(t *testing.T) {
 		r.Objects[1].Count != 1 || len(r.Objects[1].Points) != 0 {
 		t.Fatalf("objects %d, count %d, points %d", len(r.Objects), r.Objects[0].Count, len(r.Objects[0].Points))
 	}
-	if got := appFindings(f); len(got) != 1 || got[0] != AnomalyTooManyPoints {
+	if got := f.Names(Anomalies); len(got) != 1 || got[0] != AnomalyTooManyPoints {
 		t.Errorf("anomalies %v", got)
 	}
 	if p := r.Objects[0].Points[MaxPoints-1]; p.Index != MaxPoints-1 || !p.Bit {
@@ -35,7 +35,7 @@ func TestDecoderReuse(t *testing.T) {
 	var r Record
 	for _, h := range []string{big, small, big, small} {
 		var f findings
-		d.decode(appHex(t, h), &r, &f)
+		d.decode(unhex(t, h), &r, &f)
 		fresh, ff := decodeHex(t, h)
 		if got, want := summarize(&r, &f), summarize(fresh, ff); got != want {
 			t.Errorf("reused decoder:\n got %s\nwant %s", got, want)
@@ -54,7 +54,7 @@ func TestDeviceAttributes(t *testing.T) {
 	var d appDecoder
 	var r Record
 	var f findings
-	frag := appHex(t, h)
+	frag := unhex(t, h)
 	d.decode(frag, &r, &f)
 	want := DeviceAttributes{Vendor: "V", Model: "M", SoftwareVersion: "S", HardwareVersion: "H", Serial: "N", Name: "D", Location: "L", IDCode: "I"}
 	if r.Device == nil || *r.Device != want {
@@ -63,7 +63,7 @@ func TestDeviceAttributes(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { d.decode(frag, &r, &f) }); n != 0 {
 		t.Errorf("decoding the same attributes again allocates %v", n)
 	}
-	d.decode(appHex(t, "C0 81 00 00"), &r, &f)
+	d.decode(unhex(t, "C0 81 00 00"), &r, &f)
 	if r.Device != nil {
 		t.Errorf("device %+v on a fragment without attributes", r.Device)
 	}
@@ -74,7 +74,7 @@ func TestDecodeAllocs(t *testing.T) {
 	var d appDecoder
 	var r Record
 	for _, c := range appCases {
-		frag := appHex(t, c.hex)
+		frag := unhex(t, c.hex)
 		var f findings
 		d.decode(frag, &r, &f)
 		if n := testing.AllocsPerRun(20, func() { d.decode(frag, &r, &f) }); n != 0 {

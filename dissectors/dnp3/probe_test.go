@@ -8,7 +8,7 @@ import (
 )
 
 func TestProbe(t *testing.T) {
-	h := func(s string) []byte { return linkHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	const (
 		no   = dissectors.ProbeNo
 		yes  = dissectors.ProbeYes

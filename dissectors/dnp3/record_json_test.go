@@ -76,7 +76,7 @@ func TestRecordJSON(t *testing.T) {
 	var f findings
 	r.Src, r.Dst, r.FromMaster, r.Primary, r.LinkFunctionCode, r.LinkFunction, r.Frames = 1, 10, true, true, 4, "unconfirmed_user_data", 1
 	// Write g80v1 index 7 = 0.
-	d.decode(appHex(t, "C0 02 50 01 00 07 07 00"), &r, &f)
+	d.decode(unhex(t, "C0 02 50 01 00 07 07 00"), &r, &f)
 	want := `{"src":1,"dst":10,"from_master":true,"primary":true,"fcb":false,"fcv":false,"link_function_code":4,"link_function":"unconfirmed_user_data","link_frames":1,` +
 		`"control":{"fir":true,"fin":true,"con":false,"uns":false,"seq":0},"function_code":2,"function":"write","response":false,"unsolicited":false,` +
 		`"objects":[{"group":80,"variation":1,"qualifier":0,"name":"iin","range_start":7,"range_stop":7,"count":1,"points":[{"index":7,"name":"device_restart","value":false}]}]}`
@@ -86,7 +86,7 @@ func TestRecordJSON(t *testing.T) {
 
 	// Response, no IIN bits, class 0 poll answer with one count-qualified object, then vendor attribute.
 	r.FromMaster = false
-	d.decode(appHex(t, "C1 81 00 00 | 14 02 07 00 | 00 FC 00 FC FC 01 04 41 43 4D 45"), &r, &f)
+	d.decode(unhex(t, "C1 81 00 00 | 14 02 07 00 | 00 FC 00 FC FC 01 04 41 43 4D 45"), &r, &f)
 	b, err := json.Marshal(&r)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestRecordJSON(t *testing.T) {
 	}
 
 	// IIN bits.
-	d.decode(appHex(t, "C0 82 82 02"), &r, &f)
+	d.decode(unhex(t, "C0 82 82 02"), &r, &f)
 	if b, _ := json.Marshal(&r); !strings.Contains(string(b), `"unsolicited":true,"iin":["class_1_events","device_restart","object_unknown"],"iin_value":642,"objects":[]`) {
 		t.Errorf("unsolicited JSON %s", b)
 	}

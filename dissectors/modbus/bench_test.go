@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 type packet struct {
@@ -45,16 +47,6 @@ func benchPackets(t testing.TB) []packet {
 	return out
 }
 
-type countingEmitter struct{ records, anomalies int }
-
-func (c *countingEmitter) Emit(ev *dissectors.Event) {
-	if ev.Anomaly != nil {
-		c.anomalies++
-	} else {
-		c.records++
-	}
-}
-
 // flowFeeder parses packets of several flows the way the flow layer does:
 // one parser per flow, unconsumed bytes kept per direction in reused
 // buffers.
@@ -62,7 +54,7 @@ type flowFeeder struct {
 	parsers []dissectors.Parser
 	left    [][2][]byte
 	buf     []byte
-	sink    countingEmitter
+	sink    dissectortest.Counter
 }
 
 func newFlowFeeder(pkts []packet) *flowFeeder {
@@ -122,7 +114,7 @@ func BenchmarkParseMix(b *testing.B) { benchParse(b, benchPackets(b)) }
 // capture (ITI ModbusTCP.pcap: FC1/2/4 reads, FC15/16 writes; 15976 ADUs),
 // one Parse call per TCP segment.
 func BenchmarkParseCapture(b *testing.B) {
-	segs := readSegments(b, filepath.Join(pcapDir, "ITI-ICS-Security-Tools", "pcaps", "ModbusTCP", "ModbusTCP.pcap"))
+	segs := readSegments(b, filepath.Join(corpus.Dir(b), "ITI-ICS-Security-Tools", "pcaps", "ModbusTCP", "ModbusTCP.pcap"))
 	flows := map[string]int{}
 	pkts := make([]packet, len(segs))
 	for i, s := range segs {

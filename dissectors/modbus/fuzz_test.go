@@ -1,11 +1,10 @@
 package modbus
 
 import (
-	"encoding/json"
-	"slices"
 	"testing"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // fuzzSeeds returns every ADU stream of the table tests and real port-502
@@ -41,21 +40,10 @@ func fuzzSeeds(t testing.TB) [][]byte {
 type checkingEmitter struct{ t *testing.T }
 
 func (c checkingEmitter) Emit(ev *dissectors.Event) {
-	if (ev.Record == nil) == (ev.Anomaly == nil) {
-		c.t.Fatalf("event with record %v and anomaly %v", ev.Record, ev.Anomaly)
-	}
-	if ev.Anomaly != nil {
-		if !slices.ContainsFunc(Anomalies, func(a AnomalyInfo) bool { return a.Name == ev.Anomaly.Name }) {
-			c.t.Fatalf("undocumented anomaly %q", ev.Anomaly.Name)
-		}
+	if dissectortest.Check(c.t, ev, "modbus", Anomalies) == nil {
 		return
 	}
-	r := ev.Record.(*Record)
-	b, err := json.Marshal(r)
-	if err != nil || !json.Valid(b) {
-		c.t.Fatalf("record JSON %s: %v", b, err)
-	}
-	if len(r.Values) > 8*maxADU {
+	if r := ev.Record.(*Record); len(r.Values) > 8*maxADU {
 		c.t.Fatalf("%d values", len(r.Values))
 	}
 }

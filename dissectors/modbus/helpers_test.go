@@ -1,7 +1,6 @@
 package modbus
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -9,17 +8,11 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
-// unhex decodes hex with optional spaces; it fails the test on bad input.
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
+// unhex decodes test input written in hex (see dissectortest.Hex).
+var unhex = dissectortest.Hex
 
 // collector renders each borrowed event at Emit time: a record as its
 // JSON, an anomaly as "!" + name.

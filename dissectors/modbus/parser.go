@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/finding"
 )
 
 // MBAP framing (Modbus Messaging on TCP/IP Implementation Guide V1.0b).
@@ -151,9 +152,9 @@ func (p *Parser) discard(d int, rest []byte, end int) (int, bool) {
 func (p *Parser) pdu(adu []byte, length int, out dissectors.Emitter) {
 	r := &p.rec
 	r.reset()
-	p.f = findings{}
+	p.f.Reset()
 	if length > maxLength {
-		p.f.add(anInvalidLength, "MBAP length above 254")
+		p.f.Add(anInvalidLength, "MBAP length above 254")
 	}
 	r.TransactionID, r.UnitID = be16(adu), adu[6]
 	r.Response = p.ev.Dir == dissectors.ToClient
@@ -168,13 +169,11 @@ func (p *Parser) pdu(adu []byte, length int, out dissectors.Emitter) {
 	}
 	p.ev.Record, p.ev.Anomaly = r, nil
 	out.Emit(&p.ev)
-	p.f.emit(p, out)
+	p.f.Emit(out, &p.ev, &p.an, Anomalies)
 }
 
 func (p *Parser) emitAnomaly(a anomaly, detail string, out dissectors.Emitter) {
-	p.an.Name, p.an.Detail = a.name(), detail
-	p.ev.Record, p.ev.Anomaly = nil, &p.an
-	out.Emit(&p.ev)
+	finding.Emit(out, &p.ev, &p.an, Anomalies[a].Name, detail)
 }
 
 // Gap implements dissectors.Parser: the next bytes in dir are resynchronised

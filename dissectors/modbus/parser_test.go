@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // A request stream and its response stream (spec examples, see
@@ -272,9 +273,9 @@ func TestEventFields(t *testing.T) {
 	p := New(Options{}).NewParser(nil)
 	// An FC3 request (transaction 9), so that the parser has seen a
 	// request and flags the response to transaction 1 as unmatched.
-	p.Parse(dissectors.ToServer, unhex(t, "0009 0000 0006 01 03 0000 0001"), t0, emitFunc(func(*dissectors.Event) {}))
+	p.Parse(dissectors.ToServer, unhex(t, "0009 0000 0006 01 03 0000 0001"), t0, dissectortest.Func(func(*dissectors.Event) {}))
 	var got []dissectors.Event
-	p.Parse(dissectors.ToClient, unhex(t, "0001 0000 0005 01 03 02 0102"), t0, emitFunc(func(ev *dissectors.Event) {
+	p.Parse(dissectors.ToClient, unhex(t, "0001 0000 0005 01 03 02 0102"), t0, dissectortest.Func(func(ev *dissectors.Event) {
 		got = append(got, *ev)
 	}))
 	if len(got) != 2 {
@@ -319,10 +320,6 @@ func TestUnmatchedAfterGapInRequests(t *testing.T) {
 		t.Fatalf("flagged record has transaction %d, want 4", c.recs[3].TransactionID)
 	}
 }
-
-type emitFunc func(*dissectors.Event)
-
-func (f emitFunc) Emit(ev *dissectors.Event) { f(ev) }
 
 func hexOf(b []byte) string {
 	const digits = "0123456789abcdef"

@@ -1,28 +1,17 @@
 package modbus
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"maps"
-	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
-
-// pcapDir is the shared capture corpus, read in place.
-var pcapDir = filepath.Join("..", "..", "..", "shared", "pcaps")
 
 // modbusTruth is the part of a *.truth.json this test checks.
 type modbusTruth struct {
@@ -36,34 +25,7 @@ type modbusTruth struct {
 // modbusCaptures returns the captures whose truth file has a modbus section.
 func modbusCaptures(t testing.TB) map[string]*modbusTruth {
 	t.Helper()
-	if _, err := os.Stat(pcapDir); err != nil {
-		t.Fatalf("shared captures missing (%v): tests need ../shared/pcaps next to the repository", err)
-	}
-	out := map[string]*modbusTruth{}
-	err := filepath.WalkDir(pcapDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || !strings.HasSuffix(path, ".truth.json") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var tr modbusTruth
-		if err := json.Unmarshal(b, &tr); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if tr.Modbus != nil {
-			out[strings.TrimSuffix(path, ".truth.json")] = &tr
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("no capture with a modbus truth section")
-	}
-	return out
+	return corpus.Truths(t, func(tr *modbusTruth) bool { return tr.Modbus != nil })
 }
 
 // segment is one port-502 payload of a capture.
@@ -76,69 +38,18 @@ type segment struct {
 }
 
 // readSegments returns the TCP/UDP payloads to or from port 502, in file
-// order, without TCP retransmissions (segments wholly before the next
-// expected sequence number).
+// order, without TCP retransmissions.
 func readSegments(t testing.TB, path string) []segment {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	next := map[string]uint32{}
+	var seq corpus.Sequencer
 	var out []segment
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		pkt := gopacket.NewPacket(data, r.LinkType(), gopacket.Default)
-		var src, dst netip.Addr
-		switch ip := pkt.NetworkLayer().(type) {
-		case *layers.IPv4:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		case *layers.IPv6:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		default:
+	for _, p := range corpus.Packets(t, path) {
+		if fresh, _ := seq.Accept(&p); !fresh || (p.Src.Port() != 502 && p.Dst.Port() != 502) {
 			continue
 		}
-		var sp, dp uint16
-		var payload []byte
-		var udp bool
-		switch l4 := pkt.TransportLayer().(type) {
-		case *layers.TCP:
-			if l4.SYN {
-				continue // data on a SYN (fuzz-72.pcap) is not delivered to the application
-			}
-			sp, dp, payload = uint16(l4.SrcPort), uint16(l4.DstPort), l4.Payload
-			key := fmt.Sprint(src, sp, dst, dp)
-			end := l4.Seq + uint32(len(payload))
-			if n, ok := next[key]; ok && len(payload) > 0 && int32(end-n) <= 0 {
-				continue // retransmission
-			}
-			if len(payload) > 0 {
-				next[key] = end
-			}
-		case *layers.UDP:
-			sp, dp, payload, udp = uint16(l4.SrcPort), uint16(l4.DstPort), l4.Payload, true
-		default:
-			continue
-		}
-		if len(payload) == 0 || (sp != 502 && dp != 502) {
-			continue
-		}
-		s := segment{dir: dissectors.ToServer, udp: udp, ts: ci.Timestamp, payload: payload}
-		client, server := netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)
-		if sp == 502 {
+		s := segment{dir: dissectors.ToServer, udp: p.UDP(), ts: p.Time, payload: p.Payload}
+		client, server := p.Src, p.Dst
+		if p.Src.Port() == 502 {
 			s.dir, client, server = dissectors.ToClient, server, client
 		}
 		s.flow = client.String() + ">" + server.String()
@@ -168,7 +79,7 @@ func dissectCapture(t testing.TB, path string) captureResult {
 		left   [2][]byte
 	}
 	res := captureResult{pairs: map[string][]int{}, anomalies: map[string]int{}}
-	sink := emitFunc(func(ev *dissectors.Event) {
+	sink := dissectortest.Func(func(ev *dissectors.Event) {
 		if ev.Anomaly != nil {
 			res.anomalies[ev.Anomaly.Name]++
 			return
@@ -233,7 +144,7 @@ type deviation struct {
 	requests, replies int              // record count minus tshark's ADU count
 }
 
-// deviations, by capture path relative to pcapDir. A capture not listed
+// deviations, by capture path relative to the corpus. A capture not listed
 // must match tshark exactly and raise no anomaly.
 //
 // A response before the first request of its flow (the capture started
@@ -325,10 +236,10 @@ var deviations = map[string]deviation{
 // corpus and checks the (unit id, function code) pairs and ADU counts
 // against tshark's, and every anomaly against the explained deviations.
 func TestCaptures(t *testing.T) {
+	dir := corpus.Dir(t)
 	captures := modbusCaptures(t)
 	for _, path := range slices.Sorted(maps.Keys(captures)) {
-		rel, _ := filepath.Rel(pcapDir, path)
-		rel = filepath.ToSlash(rel)
+		rel := corpus.Name(dir, path)
 		t.Run(rel, func(t *testing.T) {
 			tr := captures[path].Modbus
 			dev := deviations[rel]
@@ -366,7 +277,7 @@ func TestCaptures(t *testing.T) {
 		})
 	}
 	for rel := range deviations {
-		if captures[filepath.Join(pcapDir, filepath.FromSlash(rel))] == nil {
+		if captures[filepath.Join(dir, filepath.FromSlash(rel))] == nil {
 			t.Errorf("deviation listed for %s, which has no modbus truth", rel)
 		}
 	}

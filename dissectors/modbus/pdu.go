@@ -39,7 +39,7 @@ func (d *decoder) decode(pdu []byte, resp bool) {
 	r.FunctionCode, r.Function = fc, name
 	switch class {
 	case classUnknown:
-		d.f.add(anUnknownFunction, "function code is not assigned")
+		d.f.Add(anUnknownFunction, "function code is not assigned")
 		d.dataLength(len(data))
 		return
 	case classUserDefined, classReserved:
@@ -137,7 +137,7 @@ func (d *decoder) exception(fc uint8, data []byte) {
 	r.FunctionCode, r.Exception = fc, true
 	r.Function, _ = functionName(fc)
 	if len(data) != 1 {
-		d.f.add(anInvalidFunctionData, "exception response is not exactly one exception code")
+		d.f.Add(anInvalidFunctionData, "exception response is not exactly one exception code")
 		if len(data) == 0 {
 			r.ExceptionName = "unknown"
 			return
@@ -146,7 +146,7 @@ func (d *decoder) exception(fc uint8, data []byte) {
 	var ok bool
 	r.ExceptionCode = data[0]
 	if r.ExceptionName, ok = exceptionName(data[0]); !ok {
-		d.f.add(anInvalidExceptionCode, "exception code is not defined")
+		d.f.Add(anInvalidExceptionCode, "exception code is not defined")
 	}
 }
 
@@ -159,7 +159,7 @@ func (d *decoder) dataLength(n int) {
 // whether at least n bytes are there to decode.
 func (d *decoder) exactly(data []byte, n int) bool {
 	if len(data) != n {
-		d.f.add(anInvalidFunctionData, "PDU length does not match the function")
+		d.f.Add(anInvalidFunctionData, "PDU length does not match the function")
 	}
 	return len(data) >= n
 }
@@ -170,9 +170,9 @@ func (d *decoder) noData(data []byte) { d.exactly(data, 0) }
 // address..address+q-1 leaves the 16-bit address space.
 func (d *decoder) quantity(addr, q uint16, limit int) {
 	if q == 0 || int(q) > limit {
-		d.f.add(anInvalidValue, "quantity out of range")
+		d.f.Add(anInvalidValue, "quantity out of range")
 	} else if int(addr)+int(q) > addressSpace {
-		d.f.add(anInvalidValue, "address + quantity beyond 65536")
+		d.f.Add(anInvalidValue, "address + quantity beyond 65536")
 	}
 }
 
@@ -192,7 +192,7 @@ func (d *decoder) addressQuantity(data []byte, limit int) {
 // covers (fewer when the PDU is short).
 func (d *decoder) byteCounted(data []byte) ([]byte, bool) {
 	if len(data) < 1 {
-		d.f.add(anInvalidFunctionData, "byte count missing")
+		d.f.Add(anInvalidFunctionData, "byte count missing")
 		return nil, false
 	}
 	n := int(data[0])
@@ -200,7 +200,7 @@ func (d *decoder) byteCounted(data []byte) ([]byte, bool) {
 	d.r.Present |= FieldByteCount
 	body := data[1:]
 	if len(body) != n {
-		d.f.add(anInvalidFunctionData, "byte count does not match PDU length")
+		d.f.Add(anInvalidFunctionData, "byte count does not match PDU length")
 		if len(body) > n {
 			body = body[:n]
 		}
@@ -230,7 +230,7 @@ func (d *decoder) readBitsResponse(data []byte) {
 		return
 	}
 	if d.r.ByteCount == 0 {
-		d.f.add(anInvalidFunctionData, "byte count 0 in a read response")
+		d.f.Add(anInvalidFunctionData, "byte count 0 in a read response")
 	}
 	d.appendBits(body, len(body)*8) // trimmed to the request's quantity when matched
 }
@@ -242,7 +242,7 @@ func (d *decoder) registersResponse(data []byte) {
 		return
 	}
 	if n := d.r.ByteCount; n == 0 || n%2 != 0 {
-		d.f.add(anInvalidFunctionData, "register byte count is zero or odd")
+		d.f.Add(anInvalidFunctionData, "register byte count is zero or odd")
 	}
 	d.appendRegisters(body)
 }
@@ -261,7 +261,7 @@ func (d *decoder) writeSingle(data []byte, coil bool) {
 			v = 1
 		case 0:
 		default:
-			d.f.add(anInvalidValue, "coil value is neither 0xFF00 nor 0x0000")
+			d.f.Add(anInvalidValue, "coil value is neither 0xFF00 nor 0x0000")
 		}
 	}
 	r.Values = append(r.Values, v)
@@ -275,7 +275,7 @@ func (d *decoder) exceptionStatus(data []byte) {
 
 func (d *decoder) diagnostics(data []byte, resp bool) {
 	if len(data) < 2 {
-		d.f.add(anInvalidFunctionData, "diagnostics PDU without sub-function")
+		d.f.Add(anInvalidFunctionData, "diagnostics PDU without sub-function")
 		return
 	}
 	r := d.r
@@ -287,31 +287,31 @@ func (d *decoder) diagnostics(data []byte, resp bool) {
 	d.appendRegisters(body)
 	switch {
 	case !known:
-		d.f.add(anInvalidValue, "reserved diagnostics sub-function")
+		d.f.Add(anInvalidValue, "reserved diagnostics sub-function")
 	case len(body)%2 != 0:
-		d.f.add(anInvalidFunctionData, "diagnostics data is not a whole number of words")
+		d.f.Add(anInvalidFunctionData, "diagnostics data is not a whole number of words")
 	case sub != 0 && len(body) != 2:
-		d.f.add(anInvalidFunctionData, "diagnostics sub-function takes one data word")
+		d.f.Add(anInvalidFunctionData, "diagnostics sub-function takes one data word")
 	case sub != 0 && !resp:
 		v := be16(body)
 		switch {
 		case sub == 1:
 			if v != 0 && v != coilOn {
-				d.f.add(anInvalidValue, "restart communications data is neither 0x0000 nor 0xFF00")
+				d.f.Add(anInvalidValue, "restart communications data is neither 0x0000 nor 0xFF00")
 			}
 		case sub == 3:
 			if v&0xFF != 0 {
-				d.f.add(anInvalidValue, "ASCII delimiter data is not CHAR 00")
+				d.f.Add(anInvalidValue, "ASCII delimiter data is not CHAR 00")
 			}
 		case v != 0:
-			d.f.add(anInvalidValue, "diagnostics request data is not 0x0000")
+			d.f.Add(anInvalidValue, "diagnostics request data is not 0x0000")
 		}
 	}
 }
 
 func (d *decoder) statusWord(v uint16) {
 	if v != 0 && v != 0xFFFF {
-		d.f.add(anInvalidValue, "status word is neither 0x0000 nor 0xFFFF")
+		d.f.Add(anInvalidValue, "status word is neither 0x0000 nor 0xFFFF")
 	}
 }
 
@@ -331,7 +331,7 @@ func (d *decoder) commEventLog(data []byte) {
 		return
 	}
 	if n := d.r.ByteCount; n < 6 || n > 6+64 {
-		d.f.add(anInvalidFunctionData, "event log byte count outside 6..70")
+		d.f.Add(anInvalidFunctionData, "event log byte count outside 6..70")
 	}
 	if len(body) < 6 {
 		return
@@ -346,7 +346,7 @@ func (d *decoder) commEventLog(data []byte) {
 // writeMultiple decodes FC15 and FC16 requests.
 func (d *decoder) writeMultiple(data []byte, coils bool) {
 	if len(data) < 5 {
-		d.f.add(anInvalidFunctionData, "write request shorter than its header")
+		d.f.Add(anInvalidFunctionData, "write request shorter than its header")
 		return
 	}
 	r := d.r
@@ -357,14 +357,14 @@ func (d *decoder) writeMultiple(data []byte, coils bool) {
 	if coils {
 		d.quantity(r.Address, r.Quantity, maxWriteBits)
 		if n != (q+7)/8 {
-			d.f.add(anInvalidFunctionData, "byte count does not match quantity of coils")
+			d.f.Add(anInvalidFunctionData, "byte count does not match quantity of coils")
 		}
 		d.appendBits(body, q)
 		return
 	}
 	d.quantity(r.Address, r.Quantity, maxWriteRegisters)
 	if n != 2*q {
-		d.f.add(anInvalidFunctionData, "byte count does not match quantity of registers")
+		d.f.Add(anInvalidFunctionData, "byte count does not match quantity of registers")
 	}
 	d.appendRegisters(body)
 }
@@ -379,7 +379,7 @@ func (d *decoder) reportServerID(data []byte) {
 		return
 	}
 	if len(body) == 0 {
-		d.f.add(anInvalidFunctionData, "report server id response without data")
+		d.f.Add(anInvalidFunctionData, "report server id response without data")
 		return
 	}
 	r := d.r
@@ -426,11 +426,11 @@ func (d *decoder) fileSubRequest(b []byte) FileRecord {
 	fr := FileRecord{ReferenceType: b[0], FileNumber: be16(b[1:]), RecordNumber: be16(b[3:]), RecordLength: be16(b[5:]), request: true}
 	switch {
 	case fr.ReferenceType != fileReferenceType:
-		d.f.add(anInvalidValue, "file record reference type is not 6")
+		d.f.Add(anInvalidValue, "file record reference type is not 6")
 	case fr.FileNumber == 0:
-		d.f.add(anInvalidValue, "file number 0")
+		d.f.Add(anInvalidValue, "file number 0")
 	case fr.RecordNumber > maxRecordNumber:
-		d.f.add(anInvalidValue, "record number above 9999")
+		d.f.Add(anInvalidValue, "record number above 9999")
 	}
 	return fr
 }
@@ -441,7 +441,7 @@ func (d *decoder) readFileRequest(data []byte) {
 		return
 	}
 	if n := len(body); n < 7 || n%7 != 0 {
-		d.f.add(anInvalidFunctionData, "read file record byte count is not a positive multiple of 7")
+		d.f.Add(anInvalidFunctionData, "read file record byte count is not a positive multiple of 7")
 	}
 	for i := 0; i+7 <= len(body); i += 7 {
 		d.r.FileRecords = append(d.r.FileRecords, d.fileSubRequest(body[i:]))
@@ -454,17 +454,17 @@ func (d *decoder) readFileResponse(data []byte) {
 		return
 	}
 	if len(body) == 0 {
-		d.f.add(anInvalidFunctionData, "read file record response without sub-responses")
+		d.f.Add(anInvalidFunctionData, "read file record response without sub-responses")
 	}
 	for i := 0; i < len(body); {
 		n := int(body[i])
 		if n < 1 || n%2 != 1 || i+1+n > len(body) {
-			d.f.add(anInvalidFunctionData, "file response length inconsistent")
+			d.f.Add(anInvalidFunctionData, "file response length inconsistent")
 			break
 		}
 		fr := FileRecord{ReferenceType: body[i+1], RecordLength: uint16(n / 2)}
 		if fr.ReferenceType != fileReferenceType {
-			d.f.add(anInvalidValue, "file record reference type is not 6")
+			d.f.Add(anInvalidValue, "file record reference type is not 6")
 		}
 		d.fileRecord(fr, body[i+2:i+1+n])
 		i += 1 + n
@@ -479,17 +479,17 @@ func (d *decoder) writeFile(data []byte) {
 		return
 	}
 	if len(body) < 9 {
-		d.f.add(anInvalidFunctionData, "write file record data length below 9")
+		d.f.Add(anInvalidFunctionData, "write file record data length below 9")
 	}
 	for i := 0; i < len(body); {
 		if i+7 > len(body) {
-			d.f.add(anInvalidFunctionData, "write file record sub-request truncated")
+			d.f.Add(anInvalidFunctionData, "write file record sub-request truncated")
 			break
 		}
 		fr := d.fileSubRequest(body[i:])
 		end := i + 7 + 2*int(fr.RecordLength)
 		if end > len(body) {
-			d.f.add(anInvalidFunctionData, "write file record data shorter than record length")
+			d.f.Add(anInvalidFunctionData, "write file record data shorter than record length")
 			end = len(body)
 		}
 		d.fileRecord(fr, body[i+7:end])
@@ -509,7 +509,7 @@ func (d *decoder) maskWrite(data []byte) {
 
 func (d *decoder) readWriteRequest(data []byte) {
 	if len(data) < 9 {
-		d.f.add(anInvalidFunctionData, "read/write request shorter than its header")
+		d.f.Add(anInvalidFunctionData, "read/write request shorter than its header")
 		return
 	}
 	r := d.r
@@ -520,7 +520,7 @@ func (d *decoder) readWriteRequest(data []byte) {
 	d.quantity(r.Address, r.Quantity, maxRWWrite)
 	body, _ := d.byteCounted(data[8:])
 	if int(r.ByteCount) != 2*int(r.Quantity) {
-		d.f.add(anInvalidFunctionData, "byte count does not match quantity to write")
+		d.f.Add(anInvalidFunctionData, "byte count does not match quantity to write")
 	}
 	d.appendRegisters(body)
 }
@@ -534,24 +534,24 @@ func (d *decoder) fifoRequest(data []byte) {
 
 func (d *decoder) fifoResponse(data []byte) {
 	if len(data) < 4 {
-		d.f.add(anInvalidFunctionData, "FIFO response shorter than its header")
+		d.f.Add(anInvalidFunctionData, "FIFO response shorter than its header")
 		return
 	}
 	r := d.r
 	r.ByteCount, r.Quantity = be16(data), be16(data[2:])
 	r.Present |= FieldByteCount | FieldQuantity
 	if int(r.ByteCount) != len(data)-2 || int(r.ByteCount) != 2+2*int(r.Quantity) {
-		d.f.add(anInvalidFunctionData, "FIFO byte count does not match FIFO count")
+		d.f.Add(anInvalidFunctionData, "FIFO byte count does not match FIFO count")
 	}
 	if r.Quantity > maxFIFOCount {
-		d.f.add(anInvalidValue, "FIFO count above 31")
+		d.f.Add(anInvalidValue, "FIFO count above 31")
 	}
 	d.appendRegisters(data[4:])
 }
 
 func (d *decoder) encapsulated(data []byte, resp bool) {
 	if len(data) < 1 {
-		d.f.add(anInvalidFunctionData, "encapsulated interface PDU without MEI type")
+		d.f.Add(anInvalidFunctionData, "encapsulated interface PDU without MEI type")
 		return
 	}
 	r := d.r
@@ -562,7 +562,7 @@ func (d *decoder) encapsulated(data []byte, resp bool) {
 	r.Function, known = meiName(mei)
 	switch {
 	case !known:
-		d.f.add(anInvalidValue, "reserved MEI type")
+		d.f.Add(anInvalidValue, "reserved MEI type")
 		d.dataLength(len(data) - 1)
 	case mei == meiCANopen:
 		d.dataLength(len(data) - 1)
@@ -573,7 +573,7 @@ func (d *decoder) encapsulated(data []byte, resp bool) {
 			r.ReadDeviceIDCode, r.ObjectID = data[1], data[2]
 			r.Present |= FieldReadDeviceID
 			if r.ReadDeviceIDCode < 1 || r.ReadDeviceIDCode > 4 {
-				d.f.add(anInvalidValue, "read device id code outside 1..4")
+				d.f.Add(anInvalidValue, "read device id code outside 1..4")
 			}
 		}
 	}
@@ -581,7 +581,7 @@ func (d *decoder) encapsulated(data []byte, resp bool) {
 
 func (d *decoder) deviceIDResponse(data []byte) {
 	if len(data) < 5 {
-		d.f.add(anInvalidFunctionData, "device identification response shorter than its header")
+		d.f.Add(anInvalidFunctionData, "device identification response shorter than its header")
 		return
 	}
 	r := d.r
@@ -590,11 +590,11 @@ func (d *decoder) deviceIDResponse(data []byte) {
 	r.Present |= FieldReadDeviceID | FieldDeviceIDHeader
 	switch {
 	case r.ReadDeviceIDCode < 1 || r.ReadDeviceIDCode > 4:
-		d.f.add(anInvalidValue, "read device id code outside 1..4")
+		d.f.Add(anInvalidValue, "read device id code outside 1..4")
 	case !validConformity(r.ConformityLevel):
-		d.f.add(anInvalidValue, "conformity level not defined")
+		d.f.Add(anInvalidValue, "conformity level not defined")
 	case data[2] != 0 && data[2] != 0xFF:
-		d.f.add(anInvalidValue, "more follows is neither 0x00 nor 0xFF")
+		d.f.Add(anInvalidValue, "more follows is neither 0x00 nor 0xFF")
 	}
 	if d.dev == nil {
 		d.dev = new(devCache)
@@ -604,7 +604,7 @@ func (d *decoder) deviceIDResponse(data []byte) {
 	n := 0
 	for len(objs) > 0 {
 		if len(objs) < 2 || len(objs) < 2+int(objs[1]) {
-			d.f.add(anInvalidFunctionData, "device identification object truncated")
+			d.f.Add(anInvalidFunctionData, "device identification object truncated")
 			break
 		}
 		id, val := objs[0], objs[2:2+int(objs[1])]
@@ -616,7 +616,7 @@ func (d *decoder) deviceIDResponse(data []byte) {
 		n++
 	}
 	if n != int(r.NumberOfObjects) {
-		d.f.add(anInvalidFunctionData, "number of objects does not match the objects present")
+		d.f.Add(anInvalidFunctionData, "number of objects does not match the objects present")
 	}
 	if n > 0 {
 		r.DeviceID = dev
@@ -628,7 +628,7 @@ func (d *decoder) deviceIDResponse(data []byte) {
 // (0xFE ok, 0xFD error) in responses.
 func (d *decoder) umas(data []byte, resp bool) {
 	if len(data) < 2 {
-		d.f.add(anInvalidFunctionData, "UMAS PDU shorter than its header")
+		d.f.Add(anInvalidFunctionData, "UMAS PDU shorter than its header")
 		d.dataLength(len(data))
 		return
 	}

@@ -66,7 +66,7 @@ func probeStrict(dir dissectors.Direction, data []byte) dissectors.ProbeResult {
 		}
 		r.reset()
 		dec.decode(rest[mbapLen:end], resp)
-		if !f.empty() {
+		if !f.Empty() {
 			return dissectors.ProbeNo
 		}
 		off += end

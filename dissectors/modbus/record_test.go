@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // The Go view of records: presence flags, borrowed slices, device id.
@@ -53,7 +54,7 @@ func TestDeviceIDStringsReused(t *testing.T) {
 	p := New(Options{}).NewParser(nil)
 	adu := unhex(t, "0019 0000 0012 01 2B 0E 01 01 00 00 01 00 08 4f74536e736f7231")
 	var kept string
-	keep := emitFunc(func(ev *dissectors.Event) {
+	keep := dissectortest.Func(func(ev *dissectors.Event) {
 		if r, ok := ev.Record.(*Record); ok && r.DeviceID != nil {
 			kept = r.DeviceID.VendorName
 		}
@@ -85,7 +86,7 @@ func TestZeroAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(50, feed); n != 0 {
 		t.Fatalf("%v allocations per mix of %d packets", n, len(pkts))
 	}
-	if f.sink.anomalies != 0 || f.sink.records != 52*len(pkts) {
-		t.Fatalf("%d records, %d anomalies on the well-formed mix", f.sink.records, f.sink.anomalies)
+	if f.sink.Anomalies != 0 || f.sink.Records != 52*len(pkts) {
+		t.Fatalf("%d records, %d anomalies on the well-formed mix", f.sink.Records, f.sink.Anomalies)
 	}
 }

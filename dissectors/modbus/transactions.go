@@ -30,7 +30,7 @@ func (p *Parser) track(r *Record, ts time.Time) {
 	p.requestSeen = true
 	p.expire(ts)
 	if len(p.pending) >= p.opts.MaxOutstanding {
-		p.f.add(anTooManyOutstanding, "outstanding request cap reached: oldest forgotten")
+		p.f.Add(anTooManyOutstanding, "outstanding request cap reached: oldest forgotten")
 		p.remove(0)
 	}
 	p.pending = append(p.pending, pending{
@@ -85,9 +85,9 @@ func (p *Parser) match(r *Record) {
 		p.remove(i)
 		p.complete(r, &req)
 	case sameID:
-		p.f.add(anUnmatchedResponse, "function code differs from the request's")
+		p.f.Add(anUnmatchedResponse, "function code differs from the request's")
 	case p.requestSeen:
-		p.f.add(anUnmatchedResponse, "no outstanding request with this transaction and unit id")
+		p.f.Add(anUnmatchedResponse, "no outstanding request with this transaction and unit id")
 	}
 }
 
@@ -143,6 +143,6 @@ func (p *Parser) complete(r *Record, req *pending) {
 		}
 	}
 	if want >= 0 && int(r.ByteCount) != want {
-		p.f.add(anInvalidFunctionData, "byte count does not match the requested quantity")
+		p.f.Add(anInvalidFunctionData, "byte count does not match the requested quantity")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // benchPacket is one TCP segment of the benchmark mix.
@@ -20,12 +21,12 @@ type benchPacket struct {
 // PINGREQ/PINGRESP; one packet per segment.
 func benchMix(t testing.TB) (connect []benchPacket, loop []benchPacket) {
 	connect = []benchPacket{
-		{dissectors.ToServer, phex(t, connect311)},
-		{dissectors.ToClient, phex(t, connack3)},
+		{dissectors.ToServer, unhex(t, connect311)},
+		{dissectors.ToClient, unhex(t, connack3)},
 	}
 	loop = append(loop,
-		benchPacket{dissectors.ToServer, phex(t, sub3)},
-		benchPacket{dissectors.ToClient, phex(t, suback3)})
+		benchPacket{dissectors.ToServer, unhex(t, sub3)},
+		benchPacket{dissectors.ToClient, unhex(t, suback3)})
 	payload := []byte(`{"t":21.5,"h":40.2,"ts":1700000000,"ok":1}`)[:40]
 	for i := range 16 {
 		topic := fmt.Sprintf("plant/line%d/temp", i%4)
@@ -42,39 +43,9 @@ func benchMix(t testing.TB) (connect []benchPacket, loop []benchPacket) {
 		}
 	}
 	loop = append(loop,
-		benchPacket{dissectors.ToServer, phex(t, pingreq)},
-		benchPacket{dissectors.ToClient, phex(t, pingresp)})
+		benchPacket{dissectors.ToServer, unhex(t, pingreq)},
+		benchPacket{dissectors.ToClient, unhex(t, pingresp)})
 	return connect, loop
-}
-
-type countingEmitter struct{ records, anomalies int }
-
-func (c *countingEmitter) Emit(ev *dissectors.Event) {
-	if ev.Anomaly != nil {
-		c.anomalies++
-	} else {
-		c.records++
-	}
-}
-
-// benchFeeder parses segments the way the flow layer does: unconsumed
-// bytes kept per direction in reused buffers.
-type benchFeeder struct {
-	p    dissectors.Parser
-	left [2][]byte
-	buf  []byte
-	sink countingEmitter
-}
-
-func (f *benchFeeder) feed(pk benchPacket, ts time.Time) {
-	left := &f.left[pk.dir]
-	data := pk.data
-	if len(*left) > 0 {
-		f.buf = append(append(f.buf[:0], *left...), pk.data...)
-		data = f.buf
-	}
-	n, _ := f.p.Parse(pk.dir, data, ts, &f.sink)
-	*left = append((*left)[:0], data[n:]...)
 }
 
 // BenchmarkParse parses the mix above (0 allocations per packet once
@@ -85,19 +56,19 @@ func BenchmarkParse(b *testing.B) {
 	for _, pk := range loop {
 		size += len(pk.data)
 	}
-	f := &benchFeeder{p: New(Options{}).NewParser(&dissectors.Flow{Transport: dissectors.TCP})}
+	f := &dissectortest.Feeder{P: New(Options{}).NewParser(&dissectors.Flow{Transport: dissectors.TCP})}
 	ts := sessT0
 	for _, pk := range connect {
-		f.feed(pk, ts)
+		f.Feed(pk.dir, pk.data, ts)
 	}
 	for range 3 { // grow the buffers and the intern cache
 		for _, pk := range loop {
 			ts = ts.Add(time.Millisecond)
-			f.feed(pk, ts)
+			f.Feed(pk.dir, pk.data, ts)
 		}
 	}
-	if f.sink.anomalies != 0 {
-		b.Fatalf("%d anomalies in the mix", f.sink.anomalies)
+	if f.Sink.Anomalies != 0 {
+		b.Fatalf("%d anomalies in the mix", f.Sink.Anomalies)
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
@@ -105,20 +76,20 @@ func BenchmarkParse(b *testing.B) {
 	for b.Loop() {
 		for _, pk := range loop {
 			ts = ts.Add(time.Millisecond)
-			f.feed(pk, ts)
+			f.Feed(pk.dir, pk.data, ts)
 		}
 	}
 	b.ReportMetric(float64(b.N*len(loop))/b.Elapsed().Seconds(), "pkts/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(loop)), "ns/pkt")
-	if f.sink.anomalies != 0 {
-		b.Fatalf("%d anomalies in the mix", f.sink.anomalies)
+	if f.Sink.Anomalies != 0 {
+		b.Fatalf("%d anomalies in the mix", f.Sink.Anomalies)
 	}
 }
 
 // BenchmarkProbe measures the on-port and strict probes on a CONNECT.
 func BenchmarkProbe(b *testing.B) {
 	d := New(Options{})
-	data := phex(b, connect311)
+	data := unhex(b, connect311)
 	b.ReportAllocs()
 	for b.Loop() {
 		d.Probe(dissectors.ToServer, data, true)
@@ -129,20 +100,20 @@ func BenchmarkProbe(b *testing.B) {
 // TestParseAllocs checks the benchmark's claim in the ordinary test run.
 func TestParseAllocs(t *testing.T) {
 	connect, loop := benchMix(t)
-	f := &benchFeeder{p: New(Options{}).NewParser(nil)}
+	f := &dissectortest.Feeder{P: New(Options{}).NewParser(nil)}
 	for _, pk := range connect {
-		f.feed(pk, sessT0)
+		f.Feed(pk.dir, pk.data, sessT0)
 	}
 	run := func() {
 		for _, pk := range loop {
-			f.feed(pk, sessT0)
+			f.Feed(pk.dir, pk.data, sessT0)
 		}
 	}
 	run()
 	if n := testing.AllocsPerRun(20, run); n != 0 {
 		t.Errorf("%v allocations per pass over %d packets", n, len(loop))
 	}
-	if f.sink.anomalies != 0 || (f.sink.records-len(connect))%len(loop) != 0 {
-		t.Errorf("%d records, %d anomalies: every packet of the mix should give one record", f.sink.records, f.sink.anomalies)
+	if f.Sink.Anomalies != 0 || (f.Sink.Records-len(connect))%len(loop) != 0 {
+		t.Errorf("%d records, %d anomalies: every packet of the mix should give one record", f.Sink.Records, f.Sink.Anomalies)
 	}
 }

@@ -18,11 +18,11 @@ func (d *packetDecoder) connect(rd *reader, r *Record, f *findings) {
 	switch {
 	case name == "MQIsdp" && level == 3, name == "MQTT" && (level == 4 || level == 5):
 	default:
-		f.add(anUnknownVersion, "unknown protocol name or level")
+		f.Add(anUnknownVersion, "unknown protocol name or level")
 	}
 	v5 := level == 5
 	if flags&0x01 != 0 {
-		f.add(anReservedFlags, "connect flags reserved bit set")
+		f.Add(anReservedFlags, "connect flags reserved bit set")
 	}
 	r.CleanSession = flags&0x02 != 0
 	will := flags&0x04 != 0
@@ -33,10 +33,10 @@ func (d *packetDecoder) connect(rd *reader, r *Record, f *findings) {
 	r.Anonymous = !r.PlaintextCredentials
 	r.KeepAlive = keepAlive
 	if !will && (willQoS != 0 || willRetain) {
-		f.add(anMalformedPacket, "will qos or retain without will flag")
+		f.Add(anMalformedPacket, "will qos or retain without will flag")
 	}
 	if will && willQoS == 3 {
-		f.add(anInvalidQoS, "will qos 3")
+		f.Add(anInvalidQoS, "will qos 3")
 	}
 	if v5 {
 		r.Properties = d.properties(rd, r.Properties, pConnect, f)
@@ -76,7 +76,7 @@ func (d *packetDecoder) connAck(rd *reader, r *Record, f *findings) {
 	v5 := r.DecodedVersion == 5
 	r.SessionPresent = flags&1 != 0
 	if flags&0xFE != 0 && r.DecodedVersion != 3 { // 3.1: an unused octet
-		f.add(anReservedFlags, "connack flags reserved bits set")
+		f.Add(anReservedFlags, "connack flags reserved bits set")
 	}
 	r.ReasonCode, r.HasReasonCode = code, true
 	r.ReasonName = ReasonName(ConnAck, r.DecodedVersion, code)

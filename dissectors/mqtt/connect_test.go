@@ -39,7 +39,7 @@ func TestPasswordNeverKept(t *testing.T) {
 		}
 	})
 	// Same packet, other password bytes of the same length: same JSON.
-	other := bytes.Replace(pkHex(t, connectPassword), []byte("s3cr3t!"), []byte("XXXXXXX"), 1)
+	other := bytes.Replace(unhex(t, connectPassword), []byte("s3cr3t!"), []byte("XXXXXXX"), 1)
 	h, body, length, _ := pkSplit(other)
 	var r2 Record
 	var f findings
@@ -77,19 +77,19 @@ func TestConnectSetsVersionAndClientID(t *testing.T) {
 	var d packetDecoder
 	r := Record{ProtocolVersion: 4, ClientID: "old"}
 	var f findings
-	b := pkHex(t, "10 0e 0004 4d515454 05 02 003c 00 0001 63") // 5.0 CONNECT, client "c"
+	b := unhex(t, "10 0e 0004 4d515454 05 02 003c 00 0001 63") // 5.0 CONNECT, client "c"
 	h, body, n, _ := pkSplit(b)
 	d.decode(h, body, n, 4, &r, &f)
 	if r.ProtocolVersion != 5 || r.ClientID != "c" || r.DecodedVersion != 5 {
 		t.Fatalf("after CONNECT: version %d client %q decoded %d", r.ProtocolVersion, r.ClientID, r.DecodedVersion)
 	}
-	h, body, n, _ = pkSplit(pkHex(t, "c0 00"))
+	h, body, n, _ = pkSplit(unhex(t, "c0 00"))
 	d.decode(h, body, n, 5, &r, &f)
 	if r.Type != PingReq || r.ProtocolVersion != 5 || r.ClientID != "c" {
 		t.Fatalf("PINGREQ lost the carried fields: %+v", r)
 	}
 	// A CONNECT with an empty client id clears the carried one.
-	h, body, n, _ = pkSplit(pkHex(t, "10 0c 0004 4d515454 04 02 003c 0000"))
+	h, body, n, _ = pkSplit(unhex(t, "10 0c 0004 4d515454 04 02 003c 0000"))
 	d.decode(h, body, n, 5, &r, &f)
 	if r.ClientID != "" || r.ProtocolVersion != 4 {
 		t.Fatalf("empty client id: %q version %d", r.ClientID, r.ProtocolVersion)
@@ -136,8 +136,8 @@ func TestCutPackets(t *testing.T) {
 			d.preview = 16
 			var r Record
 			var f findings
-			d.decode(c.h, pkHex(t, c.body), c.length, c.ver, &r, &f)
-			if got := anomalyNames(&f); !sameStrings(got, c.anom) {
+			d.decode(c.h, unhex(t, c.body), c.length, c.ver, &r, &f)
+			if got := f.Names(Anomalies); !sameStrings(got, c.anom) {
 				t.Errorf("anomalies %v, want %v", got, c.anom)
 			}
 			m, js := pkJSON(t, &r)

@@ -1,11 +1,13 @@
 package mqtt
 
+import "github.com/otsensor/otsensor/dissectors/internal/intern"
+
 // packetDecoder decodes complete control packets; one per Parser, reused.
 type packetDecoder struct {
 	preview int // Options.PayloadPreview
 
-	strs     internCache // topics, client ids, filters, property strings
-	previews internCache // payload previews
+	strs     intern.Cache // topics, client ids, filters, property strings
+	previews intern.Cache // payload previews
 	hexBuf   []byte
 	will     Will
 	// guess is the version that last decoded cleanly where the other did
@@ -47,29 +49,20 @@ func (d *packetDecoder) decode(h byte, body []byte, length int, version uint8, r
 	}
 	var f1 findings
 	d.decodeAs(h, body, length, first, r, &f1)
-	if !f1.has(anMalformedPacket) && !f1.has(anReservedType) {
-		f.merge(&f1)
+	if !f1.Has(anMalformedPacket) && !f1.Has(anReservedType) {
+		f.Merge(&f1)
 		return
 	}
 	var f2 findings
 	d.decodeAs(h, body, length, second, r, &f2)
-	if !f2.has(anMalformedPacket) && !f2.has(anReservedType) {
+	if !f2.Has(anMalformedPacket) && !f2.Has(anReservedType) {
 		d.guess = second
-		f.merge(&f2)
+		f.Merge(&f2)
 		return
 	}
-	f1 = findings{}
+	f1.Reset()
 	d.decodeAs(h, body, length, first, r, &f1)
-	f.merge(&f1)
-}
-
-// merge adds the findings of o to f.
-func (f *findings) merge(o *findings) {
-	for a := anomaly(0); a < numAnomalies; a++ {
-		if o.has(a) {
-			f.add(a, o.detail[a])
-		}
-	}
+	f.Merge(&f1)
 }
 
 // decodeAs decodes the packet as protocol level v (5: MQTT 5.0, anything
@@ -85,28 +78,28 @@ func (d *packetDecoder) decodeAs(h byte, body []byte, length int, v uint8, r *Re
 	rd := reader{b: body, n: length}
 	switch r.Type {
 	case Reserved:
-		f.add(anReservedType, "packet type 0")
+		f.Add(anReservedType, "packet type 0")
 		return
 	case Auth:
 		if v != 5 {
-			f.add(anReservedType, "packet type 15 before MQTT 5.0")
+			f.Add(anReservedType, "packet type 15 before MQTT 5.0")
 			return
 		}
 	case Publish:
 		r.DUP, r.QoS, r.Retain = flags&8 != 0, flags>>1&3, flags&1 != 0
 		if r.QoS == 3 {
-			f.add(anInvalidQoS, "publish qos 3")
+			f.Add(anInvalidQoS, "publish qos 3")
 		}
 	}
 	switch r.Type {
 	case Publish:
 	case PubRel, Subscribe, Unsubscribe:
 		if flags != 2 {
-			f.add(anReservedFlags, "fixed header flags must be 0010")
+			f.Add(anReservedFlags, "fixed header flags must be 0010")
 		}
 	default:
 		if flags != 0 {
-			f.add(anReservedFlags, "fixed header flags must be 0000")
+			f.Add(anReservedFlags, "fixed header flags must be 0000")
 		}
 	}
 	switch r.Type {
@@ -132,7 +125,7 @@ func (d *packetDecoder) decodeAs(h byte, body []byte, length int, v uint8, r *Re
 		d.disconnect(&rd, r, f)
 	}
 	if rd.st == rdBad {
-		f.add(anMalformedPacket, rd.why)
+		f.Add(anMalformedPacket, rd.why)
 	}
 }
 
@@ -144,7 +137,7 @@ func (d *packetDecoder) packetID(rd *reader, r *Record, f *findings) {
 	}
 	r.PacketID, r.HasPacketID = id, true
 	if id == 0 {
-		f.add(anMalformedPacket, "packet identifier 0")
+		f.Add(anMalformedPacket, "packet identifier 0")
 	}
 }
 
@@ -156,9 +149,9 @@ func (d *packetDecoder) str(rd *reader, f *findings) string {
 		return ""
 	}
 	if !validString(b) {
-		f.add(anMalformedPacket, "invalid utf-8 string")
+		f.Add(anMalformedPacket, "invalid utf-8 string")
 	}
-	return d.strs.intern(b)
+	return d.strs.String(b)
 }
 
 // Reader states.

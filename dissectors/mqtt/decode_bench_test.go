@@ -22,7 +22,7 @@ func BenchmarkDecode(b *testing.B) {
 		{"connect_5.0", 5, connectPassword},
 	}
 	for _, c := range cases {
-		h, body, n, ok := pkSplit(pkHex(b, c.hex))
+		h, body, n, ok := pkSplit(unhex(b, c.hex))
 		if !ok || len(body) != n {
 			b.Fatalf("%s: bad packet", c.name)
 		}
@@ -31,14 +31,14 @@ func BenchmarkDecode(b *testing.B) {
 			var r Record
 			var f findings
 			d.decode(h, body, n, c.ver, &r, &f)
-			if !f.empty() {
-				b.Fatalf("anomalies %v", anomalyNames(&f))
+			if !f.Empty() {
+				b.Fatalf("anomalies %v", f.Names(Anomalies))
 			}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				f = findings{}
+				f.Reset()
 				d.decode(h, body, n, c.ver, &r, &f)
 			}
 			if s := b.Elapsed().Seconds(); s > 0 {

@@ -1,12 +1,12 @@
 package mqtt
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
 	"testing"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // parseSeeds returns the byte streams of the table tests (each step, and
@@ -18,7 +18,7 @@ func parseSeeds(t testing.TB) [][]byte {
 		var all []byte
 		for _, s := range c.steps {
 			if !s.gap {
-				b := phex(t, s.hex)
+				b := unhex(t, s.hex)
 				seeds = append(seeds, b)
 				all = append(all, b...)
 			}
@@ -45,23 +45,10 @@ type fuzzLog struct {
 }
 
 func (l *fuzzLog) Emit(ev *dissectors.Event) {
-	if (ev.Record == nil) == (ev.Anomaly == nil) {
-		l.t.Fatalf("event with record %v and anomaly %v", ev.Record, ev.Anomaly)
-	}
-	if ev.Anomaly != nil {
-		if ev.Anomaly.AppProto != "mqtt" || !slices.ContainsFunc(Anomalies, func(a AnomalyInfo) bool { return a.Name == ev.Anomaly.Name }) {
-			l.t.Fatalf("undocumented anomaly %q (%q)", ev.Anomaly.Name, ev.Anomaly.AppProto)
-		}
+	b := dissectortest.Check(l.t, ev, "mqtt", Anomalies)
+	if b == nil {
 		l.events = append(l.events, ev.Dir.String()+" !"+ev.Anomaly.Name)
 		return
-	}
-	r, ok := ev.Record.(*Record)
-	if !ok || r.AppProto() != "mqtt" {
-		l.t.Fatalf("record %T", ev.Record)
-	}
-	b, err := json.Marshal(r)
-	if err != nil || !json.Valid(b) {
-		l.t.Fatalf("record JSON %s: %v", b, err)
 	}
 	l.events = append(l.events, ev.Dir.String()+" "+string(b))
 }

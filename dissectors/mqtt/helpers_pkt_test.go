@@ -1,25 +1,17 @@
 package mqtt
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
+
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
-// pkHex decodes hex with spaces, newlines and "|" separators.
-func pkHex(t testing.TB, s string) []byte {
-	t.Helper()
-	s = strings.NewReplacer(" ", "", "\n", "", "\t", "", "|", "").Replace(s)
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
+// unhex decodes test input written in hex (see dissectortest.Hex).
+var unhex = dissectortest.Hex
 
 // pkSplit splits a whole packet into its control octet, body and
 // remaining length (a tiny framer of our own: 1-4 length octets).
@@ -43,7 +35,7 @@ func pkSplit(pkt []byte) (h byte, body []byte, length int, ok bool) {
 // pkDecode decodes a whole packet given as hex at protocol level version.
 func pkDecode(t testing.TB, d *packetDecoder, version uint8, hx string) (*Record, []string) {
 	t.Helper()
-	h, body, length, ok := pkSplit(pkHex(t, hx))
+	h, body, length, ok := pkSplit(unhex(t, hx))
 	if !ok || len(body) != length {
 		t.Fatalf("cannot frame %s (or remaining length %d but %d bytes)", hx, length, len(body))
 	}
@@ -51,18 +43,7 @@ func pkDecode(t testing.TB, d *packetDecoder, version uint8, hx string) (*Record
 	r.ProtocolVersion = version
 	var f findings
 	d.decode(h, body, length, version, &r, &f)
-	return &r, anomalyNames(&f)
-}
-
-// anomalyNames lists the anomalies in f, in Anomalies order.
-func anomalyNames(f *findings) []string {
-	var out []string
-	for a := anomaly(0); a < numAnomalies; a++ {
-		if f.has(a) {
-			out = append(out, a.name())
-		}
-	}
-	return out
+	return &r, f.Names(Anomalies)
 }
 
 // pkJSON marshals r and decodes the JSON into a generic map.

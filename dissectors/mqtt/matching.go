@@ -65,7 +65,7 @@ func (t *pendingTable) put(id uint16, wait awaiting, f *findings) *pending {
 		} else {
 			i = t.oldest()
 			if t.slots[i].seq > t.stale {
-				f.add(anTooManyOutstanding, "outstanding request cap reached: oldest forgotten")
+				f.Add(anTooManyOutstanding, "outstanding request cap reached: oldest forgotten")
 			}
 		}
 	}
@@ -171,7 +171,7 @@ func (p *Parser) ack(t *pendingTable, r *Record, wait awaiting) *pending {
 		return &t.slots[i]
 	}
 	if t.seen {
-		p.f.add(anUnmatchedAck, "no outstanding request with this packet id")
+		p.f.Add(anUnmatchedAck, "no outstanding request with this packet id")
 	}
 	return nil
 }

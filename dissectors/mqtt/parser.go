@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/finding"
 )
 
 const dirs = 2 // indexed by Direction
@@ -46,6 +47,7 @@ var _ dissectors.Parser = (*Parser)(nil)
 func newParser(opts Options) *Parser {
 	p := &Parser{opts: opts}
 	p.dec.preview = opts.PayloadPreview
+	p.dec.strs.Max, p.dec.previews.Max = internMax, internMax
 	p.an.AppProto = "mqtt"
 	for d := range p.pending {
 		p.pending[d].max = opts.MaxOutstanding
@@ -132,27 +134,21 @@ func chainOK(data []byte, maxLen int) bool {
 // them unless the packet is too large).
 func (p *Parser) packet(d int, h byte, body []byte, length int, out dissectors.Emitter) {
 	r := &p.rec
-	p.f = findings{}
+	p.f.Reset()
 	r.ProtocolVersion, r.ClientID = p.sess.version, p.sess.clientID
 	p.dec.decode(h, body, length, p.sess.version, r, &p.f)
 	if len(body) < length {
-		p.f.add(anMessageTooLarge, "remaining length above the message size cap: payload skipped")
+		p.f.Add(anMessageTooLarge, "remaining length above the message size cap: payload skipped")
 	}
 	p.sess.update(r, &p.f)
 	p.match(d, r)
 	p.ev.Record, p.ev.Anomaly = r, nil
 	out.Emit(&p.ev)
-	for a := range numAnomalies {
-		if p.f.has(a) {
-			p.emitAnomaly(a, p.f.detail[a], out)
-		}
-	}
+	p.f.Emit(out, &p.ev, &p.an, Anomalies)
 }
 
 func (p *Parser) emitAnomaly(a anomaly, detail string, out dissectors.Emitter) {
-	p.an.Name, p.an.Detail = a.name(), detail
-	p.ev.Record, p.ev.Anomaly = nil, &p.an
-	out.Emit(&p.ev)
+	finding.Emit(out, &p.ev, &p.an, Anomalies[a].Name, detail)
 }
 
 // Gap implements dissectors.Parser. The next bytes in dir are accepted

@@ -1,7 +1,6 @@
 package mqtt
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,16 +10,6 @@ import (
 )
 
 var sessT0 = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-
-// phex decodes hex written with spaces and newlines.
-func phex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
 
 // pstep is one Parse call (or a gap) of a table test.
 type pstep struct {
@@ -106,7 +95,7 @@ func runSteps(t testing.TB, opts Options, steps []pstep) ([]string, [2][]byte) {
 			left[s.dir] = nil
 			continue
 		}
-		in := append(left[s.dir], phex(t, s.hex)...)
+		in := append(left[s.dir], unhex(t, s.hex)...)
 		n, err := p.Parse(s.dir, in, sessT0, l)
 		if err != nil || n < 0 || n > len(in) {
 			t.Fatalf("Parse(%d bytes) = %d, %v", len(in), n, err)

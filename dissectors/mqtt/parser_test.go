@@ -283,7 +283,7 @@ func TestSplitEveryOffset(t *testing.T) {
 	for _, c := range parseCases[:3] {
 		var streams [2][]byte
 		for _, s := range c.steps {
-			streams[s.dir] = append(streams[s.dir], phex(t, s.hex)...)
+			streams[s.dir] = append(streams[s.dir], unhex(t, s.hex)...)
 		}
 		for _, d := range []*Dissector{New(Options{}), New(Options{MaxMessage: 7})} { // 7: the skip path too
 			for dir, data := range streams {
@@ -332,7 +332,7 @@ func TestRemainingLength(t *testing.T) {
 		{"30 80 00", 0, 3, lengthOK}, // non-minimal encoding of 0, accepted
 	}
 	for _, c := range cases {
-		n, h, st := remainingLength(phex(t, c.hex))
+		n, h, st := remainingLength(unhex(t, c.hex))
 		if n != c.length || h != c.hlen || st != c.st {
 			t.Errorf("%s: %d, %d, %d; want %d, %d, %d", c.hex, n, h, st, c.length, c.hlen, c.st)
 		}
@@ -342,7 +342,7 @@ func TestRemainingLength(t *testing.T) {
 // publishOf returns a QoS 0 PUBLISH to topic "t" with remaining length n
 // (header field encoded by hand in field), payload of zeros.
 func publishOf(t *testing.T, field string, n int) []byte {
-	b := append(phex(t, "30"+field+"0001 74"), make([]byte, n-3)...)
+	b := append(unhex(t, "30"+field+"0001 74"), make([]byte, n-3)...)
 	return b
 }
 

@@ -1,13 +1,7 @@
 package mqtt
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"maps"
-	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,14 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
-
-// pcapDir is the shared capture corpus, read in place.
-var pcapDir = filepath.Join("..", "..", "..", "shared", "pcaps")
 
 // mqttTruth is the part of a *.truth.json this test checks (tshark 4.0).
 type mqttTruth struct {
@@ -40,34 +30,7 @@ type mqttTruth struct {
 // truthCaptures returns the captures whose truth file has an mqtt section.
 func truthCaptures(t testing.TB) map[string]*mqttTruth {
 	t.Helper()
-	if _, err := os.Stat(pcapDir); err != nil {
-		t.Fatalf("shared captures missing (%v): tests need ../shared/pcaps next to the repository", err)
-	}
-	out := map[string]*mqttTruth{}
-	err := filepath.WalkDir(pcapDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || !strings.HasSuffix(path, ".truth.json") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var tr mqttTruth
-		if err := json.Unmarshal(b, &tr); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if tr.MQTT != nil {
-			out[strings.TrimSuffix(path, ".truth.json")] = &tr
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("no capture with an mqtt truth section")
-	}
-	return out
+	return corpus.Truths(t, func(tr *mqttTruth) bool { return tr.MQTT != nil })
 }
 
 // segment is one TCP payload to or from port 1883.
@@ -79,73 +42,27 @@ type segment struct {
 }
 
 // readSegments returns the TCP payloads to or from port 1883, in file
-// order, without retransmissions (segments wholly before the next expected
-// sequence number).
+// order, without retransmissions.
 func readSegments(t testing.TB, path string) []segment {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	next := map[string]uint32{}
+	var seq corpus.Sequencer
 	var out []segment
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		pkt := gopacket.NewPacket(data, firstLayer(r.LinkType(), data), gopacket.Default)
-		var src, dst netip.Addr
-		switch ip := pkt.NetworkLayer().(type) {
-		case *layers.IPv4:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		case *layers.IPv6:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		default:
+	for _, p := range corpus.Packets(t, path) {
+		if p.UDP() || (p.Src.Port() != 1883 && p.Dst.Port() != 1883) {
 			continue
 		}
-		tcp, ok := pkt.TransportLayer().(*layers.TCP)
-		if !ok || tcp.SYN || len(tcp.Payload) == 0 || (tcp.SrcPort != 1883 && tcp.DstPort != 1883) {
+		if fresh, _ := seq.Accept(&p); !fresh {
 			continue
 		}
-		sp, dp := uint16(tcp.SrcPort), uint16(tcp.DstPort)
-		key := fmt.Sprint(src, sp, dst, dp)
-		end := tcp.Seq + uint32(len(tcp.Payload))
-		if n, ok := next[key]; ok && int32(end-n) <= 0 {
-			continue // retransmission
-		}
-		next[key] = end
-		s := segment{dir: dissectors.ToServer, ts: ci.Timestamp, payload: tcp.Payload}
-		client, server := netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)
-		if sp == 1883 {
+		s := segment{dir: dissectors.ToServer, ts: p.Time, payload: p.Payload}
+		client, server := p.Src, p.Dst
+		if p.Src.Port() == 1883 {
 			s.dir, client, server = dissectors.ToClient, server, client
 		}
 		s.flow = client.String() + ">" + server.String()
 		out = append(out, s)
 	}
 	return out
-}
-
-// firstLayer is the decoder of a link type, raw IP ones included
-// (arkime's mqtt_synthetic.pcap is LINKTYPE_IPV4, 228).
-func firstLayer(lt layers.LinkType, data []byte) gopacket.Decoder {
-	switch {
-	case lt == 228 || ((lt == 101 || lt == 12 || lt == 14) && len(data) > 0 && data[0]>>4 == 4):
-		return layers.LayerTypeIPv4
-	case lt == 229 || lt == 101 || lt == 12 || lt == 14:
-		return layers.LayerTypeIPv6
-	}
-	return lt
 }
 
 // captureResult is what the dissector made of one capture, in the truth's
@@ -164,10 +81,6 @@ type captureResult struct {
 
 var versionNames = map[uint8]string{3: "3.1", 4: "3.1.1", 5: "5.0"}
 
-type emitFunc func(*dissectors.Event)
-
-func (f emitFunc) Emit(ev *dissectors.Event) { f(ev) }
-
 // dissectCapture probes each port-1883 flow (on port, first bytes of
 // either direction) and parses the accepted ones, feeding each direction's
 // payloads in order with whatever the previous call left unconsumed.
@@ -176,7 +89,7 @@ func dissectCapture(t testing.TB, path string) captureResult {
 	d := New(Options{})
 	res := captureResult{types: map[int]int{}, versions: map[string]int{}, connack: map[int]int{},
 		published: map[string]int{}, subscribed: map[string]int{}, unsubscribed: map[string]int{}, anomalies: map[string]int{}}
-	sink := emitFunc(func(ev *dissectors.Event) {
+	sink := dissectortest.Func(func(ev *dissectors.Event) {
 		if ev.Anomaly != nil {
 			res.anomalies[ev.Anomaly.Name]++
 			return
@@ -257,7 +170,7 @@ type deviation struct {
 	types     map[int]int    // message type -> our count minus tshark's
 }
 
-// deviations, by capture path relative to pcapDir. A capture not listed
+// deviations, by capture path relative to the corpus. A capture not listed
 // must match tshark and raise no anomaly.
 //
 //	capture                            | difference                     | reason
@@ -302,9 +215,10 @@ func typeCounts(t *testing.T, m map[string]int) map[int]int {
 // CONNACK codes and topics against tshark's, and every anomaly against the
 // explained deviations.
 func TestCaptures(t *testing.T) {
+	dir := corpus.Dir(t)
 	captures := truthCaptures(t)
 	for _, path := range slices.Sorted(maps.Keys(captures)) {
-		rel, _ := filepath.Rel(pcapDir, path)
+		rel, _ := filepath.Rel(dir, path)
 		rel = filepath.ToSlash(rel)
 		t.Run(rel, func(t *testing.T) {
 			tr := captures[path].MQTT
@@ -351,7 +265,7 @@ func TestCaptures(t *testing.T) {
 		})
 	}
 	for rel := range deviations {
-		if captures[filepath.Join(pcapDir, filepath.FromSlash(rel))] == nil {
+		if captures[filepath.Join(dir, filepath.FromSlash(rel))] == nil {
 			t.Errorf("deviation listed for %s, which has no mqtt truth", rel)
 		}
 	}

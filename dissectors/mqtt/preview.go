@@ -32,11 +32,11 @@ func (d *packetDecoder) setPreview(r *Record, p []byte, total int) {
 		return
 	}
 	if printable(p) {
-		r.Preview, r.PreviewEncoding = d.previews.intern(p), PreviewUTF8
+		r.Preview, r.PreviewEncoding = d.previews.String(p), PreviewUTF8
 		return
 	}
 	d.hexBuf = hex.AppendEncode(d.hexBuf[:0], p)
-	r.Preview, r.PreviewEncoding = d.previews.intern(d.hexBuf), PreviewHex
+	r.Preview, r.PreviewEncoding = d.previews.String(d.hexBuf), PreviewHex
 }
 
 // lastRuneStart is the index of the start of p's last (possibly partial)

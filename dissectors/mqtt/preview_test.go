@@ -55,7 +55,7 @@ func TestPreviewCut(t *testing.T) {
 	d := packetDecoder{preview: 8}
 	var r Record
 	var f findings
-	d.decode(0x30, pkHex(t, "0001 74 616263"), 100, 4, &r, &f)
+	d.decode(0x30, unhex(t, "0001 74 616263"), 100, 4, &r, &f)
 	if r.Preview != "abc" || r.PayloadLength != 97 {
 		t.Fatalf("preview %q length %d", r.Preview, r.PayloadLength)
 	}

@@ -58,7 +58,7 @@ func TestProbe(t *testing.T) {
 	}
 	d := New(Options{})
 	for _, c := range cases {
-		data := phex(t, c.hex)
+		data := unhex(t, c.hex)
 		if got := d.Probe(dissectors.ToServer, data, true); got != c.onPort {
 			t.Errorf("%s: on port %d, want %d", c.name, got, c.onPort)
 		}

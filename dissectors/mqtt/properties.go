@@ -104,7 +104,7 @@ func (d *packetDecoder) properties(rd *reader, dst []Property, set uint32, f *fi
 		case PropByte:
 			p.Num = uint32(pr.u8())
 			if pi.max != 0 && p.Num > uint32(pi.max) {
-				f.add(anMalformedPacket, "property value out of range")
+				f.Add(anMalformedPacket, "property value out of range")
 			}
 		case PropUint16:
 			p.Num = uint32(pr.u16())
@@ -125,13 +125,13 @@ func (d *packetDecoder) properties(rd *reader, dst []Property, set uint32, f *fi
 			break
 		}
 		if pi.nonZero && p.Num == 0 {
-			f.add(anMalformedPacket, "property value 0 not allowed")
+			f.Add(anMalformedPacket, "property value 0 not allowed")
 		}
 		if pi.packets&set == 0 {
-			f.add(anMalformedPacket, "property not allowed in this packet")
+			f.Add(anMalformedPacket, "property not allowed in this packet")
 		}
 		if seen&(1<<id) != 0 && pi.repeat&set == 0 {
-			f.add(anMalformedPacket, "property repeated")
+			f.Add(anMalformedPacket, "property repeated")
 		}
 		seen |= 1 << id
 		if len(dst) < maxKept {
@@ -139,7 +139,7 @@ func (d *packetDecoder) properties(rd *reader, dst []Property, set uint32, f *fi
 		}
 	}
 	if pr.st == rdBad {
-		f.add(anMalformedPacket, pr.why)
+		f.Add(anMalformedPacket, pr.why)
 	}
 	return dst
 }

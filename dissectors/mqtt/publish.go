@@ -9,10 +9,10 @@ func (d *packetDecoder) publish(rd *reader, r *Record, f *findings) {
 	r.Topic = d.str(rd, f)
 	if rd.st == rdOK {
 		if strings.ContainsAny(r.Topic, "#+") {
-			f.add(anMalformedPacket, "wildcard in topic name")
+			f.Add(anMalformedPacket, "wildcard in topic name")
 		}
 		if r.Topic == "" && r.DecodedVersion != 5 { // 5.0: a topic alias may stand in
-			f.add(anMalformedPacket, "empty topic name")
+			f.Add(anMalformedPacket, "empty topic name")
 		}
 	}
 	if r.QoS > 0 {

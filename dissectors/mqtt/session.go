@@ -30,7 +30,7 @@ func (s *session) update(r *Record, f *findings) {
 	switch r.Type {
 	case Connect:
 		if s.connected {
-			f.add(anDoubleConnect, "second CONNECT on the connection")
+			f.Add(anDoubleConnect, "second CONNECT on the connection")
 		}
 		s.connected = true
 		s.version, s.clientID = r.ProtocolVersion, r.ClientID
@@ -53,6 +53,6 @@ func (s *session) update(r *Record, f *findings) {
 func (s *session) missing(f *findings, detail string) {
 	if !s.connected && !s.flagged {
 		s.flagged = true
-		f.add(anMissingConnect, detail)
+		f.Add(anMissingConnect, detail)
 	}
 }

@@ -20,7 +20,7 @@ func (c anomalyCounter) Emit(ev *dissectors.Event) {
 // first packets of a flow are a missing CONNECT only when the flow layer
 // saw the connection's SYN; and then once.
 func TestMissingConnectNeedsTheHandshake(t *testing.T) {
-	publish := phex(t, "30 04 00 01 61 78  30 04 00 01 61 78")
+	publish := unhex(t, "30 04 00 01 61 78  30 04 00 01 61 78")
 	for _, handshake := range []bool{true, false} {
 		p := New(Options{}).NewParser(&dissectors.Flow{Transport: dissectors.TCP, Handshake: handshake})
 		got := anomalyCounter{}

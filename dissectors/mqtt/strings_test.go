@@ -1,36 +1,8 @@
 package mqtt
 
 import (
-	"strconv"
 	"testing"
-	"unsafe"
 )
-
-func TestInternCache(t *testing.T) {
-	var c internCache
-	a := c.intern([]byte("sensors/temp"))
-	b := c.intern([]byte("sensors/temp"))
-	if a != "sensors/temp" || unsafe.StringData(a) != unsafe.StringData(b) {
-		t.Fatalf("not interned: %q %q", a, b)
-	}
-	if n := testing.AllocsPerRun(100, func() { c.intern([]byte("sensors/temp")) }); n != 0 {
-		t.Errorf("lookup allocates %v times", n)
-	}
-	for i := 0; i < 3*internMaxEntries; i++ {
-		c.intern([]byte("t/" + strconv.Itoa(i)))
-		if len(c.m) > internMaxEntries {
-			t.Fatalf("cache grew to %d", len(c.m))
-		}
-	}
-	long := make([]byte, internMaxLen+1)
-	c.intern(long)
-	if _, ok := c.m[string(long)]; ok {
-		t.Errorf("long string cached")
-	}
-	if c.intern(nil) != "" {
-		t.Errorf("empty")
-	}
-}
 
 func TestValidString(t *testing.T) {
 	for _, c := range []struct {
@@ -70,7 +42,7 @@ func TestDecodeAllocs(t *testing.T) {
 	}
 	var ps []pk
 	for _, s := range pkts {
-		h, body, n, _ := pkSplit(pkHex(t, s))
+		h, body, n, _ := pkSplit(unhex(t, s))
 		ps = append(ps, pk{h, body, n})
 	}
 	d := packetDecoder{preview: 16}
@@ -78,7 +50,7 @@ func TestDecodeAllocs(t *testing.T) {
 	var f findings
 	run := func() {
 		for _, p := range ps {
-			f = findings{}
+			f.Reset()
 			d.decode(p.h, p.body, p.n, 5, &r, &f)
 		}
 	}

@@ -19,17 +19,17 @@ func (d *packetDecoder) subscribe(rd *reader, r *Record, f *findings) {
 		tf.Wildcard = checkFilter(tf.Filter, f)
 		tf.QoS = opts & 3
 		if tf.QoS == 3 {
-			f.add(anInvalidQoS, "subscription qos 3")
+			f.Add(anInvalidQoS, "subscription qos 3")
 		}
 		if v5 {
 			tf.NoLocal = opts&0x04 != 0
 			tf.RetainAsPublished = opts&0x08 != 0
 			tf.RetainHandling = opts >> 4 & 3
 			if tf.RetainHandling == 3 || opts&0xC0 != 0 {
-				f.add(anMalformedPacket, "invalid subscription options")
+				f.Add(anMalformedPacket, "invalid subscription options")
 			}
 		} else if opts&0xFC != 0 {
-			f.add(anMalformedPacket, "reserved bits in requested qos")
+			f.Add(anMalformedPacket, "reserved bits in requested qos")
 		}
 		if len(r.Topics) < maxKept {
 			r.Topics = append(r.Topics, tf)
@@ -75,7 +75,7 @@ func (d *packetDecoder) subAck(rd *reader, r *Record, f *findings) {
 	if r.DecodedVersion != 5 {
 		for _, c := range r.ReasonCodes {
 			if c > 2 && c != 0x80 {
-				f.add(anMalformedPacket, "reserved suback return code")
+				f.Add(anMalformedPacket, "reserved suback return code")
 				break
 			}
 		}
@@ -122,7 +122,7 @@ func (d *packetDecoder) reasonCodes(rd *reader, r *Record, need bool) {
 // only as the whole last level, '+' only as a whole level; 3.1.1 4.7.1).
 func checkFilter(s string, f *findings) bool {
 	if s == "" {
-		f.add(anMalformedPacket, "empty topic filter")
+		f.Add(anMalformedPacket, "empty topic filter")
 		return false
 	}
 	wild := false
@@ -139,7 +139,7 @@ func checkFilter(s string, f *findings) bool {
 			}
 			wild = true
 			if len(level) != 1 || (c == '#' && i != len(s)) {
-				f.add(anMalformedPacket, "misplaced wildcard in topic filter")
+				f.Add(anMalformedPacket, "misplaced wildcard in topic filter")
 			}
 		}
 		start = i + 1

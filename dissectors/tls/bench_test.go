@@ -4,40 +4,10 @@ import (
 	"bytes"
 	ctls "crypto/tls"
 	"testing"
-	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
-
-type rlCounter struct{ records, anomalies int }
-
-func (c *rlCounter) Emit(ev *dissectors.Event) {
-	if ev.Anomaly != nil {
-		c.anomalies++
-	} else {
-		c.records++
-	}
-}
-
-// rlBenchFeeder parses segments the way the flow layer does: unconsumed
-// bytes kept per direction in reused buffers.
-type rlBenchFeeder struct {
-	p    *Parser
-	left [2][]byte
-	buf  []byte
-	sink rlCounter
-}
-
-func (f *rlBenchFeeder) feed(dir dissectors.Direction, seg []byte, ts time.Time) {
-	left := &f.left[dir]
-	data := seg
-	if len(*left) > 0 {
-		f.buf = append(append(f.buf[:0], *left...), seg...)
-		data = f.buf
-	}
-	n, _ := f.p.Parse(dir, data, ts, &f.sink)
-	*left = append((*left)[:0], data[n:]...)
-}
 
 // rlAppSegments is 1 MiB of application data from the server in 16 KiB
 // records (plus the 5-octet headers), cut into 1448-octet TCP segments.
@@ -69,22 +39,22 @@ func rlHandshake12(t testing.TB) []rlChunk {
 // copied (0 allocations).
 func BenchmarkParse(b *testing.B) {
 	segs, size := rlAppSegments()
-	f := &rlBenchFeeder{p: newParser(Options{}, true)}
+	f := &dissectortest.Feeder{P: newParser(Options{}, true)}
 	for _, c := range rlHandshake12(b) {
-		f.feed(c.dir, c.data, rlT0)
+		f.Feed(c.dir, c.data, rlT0)
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		for _, s := range segs {
-			f.feed(dissectors.ToClient, s, rlT0)
+			f.Feed(dissectors.ToClient, s, rlT0)
 		}
 	}
 	b.ReportMetric(float64(b.N*len(segs))/b.Elapsed().Seconds(), "pkts/s")
 	b.ReportMetric(float64(b.N*64)/b.Elapsed().Seconds(), "records/s")
-	if f.sink.records != 1 || f.sink.anomalies != 0 {
-		b.Fatalf("%d records, %d anomalies", f.sink.records, f.sink.anomalies)
+	if f.Sink.Records != 1 || f.Sink.Anomalies != 0 {
+		b.Fatalf("%d records, %d anomalies", f.Sink.Records, f.Sink.Anomalies)
 	}
 }
 
@@ -100,7 +70,7 @@ func BenchmarkHandshake(b *testing.B) {
 		size += len(c.data)
 	}
 	d := New(Options{})
-	var sink rlCounter
+	var sink dissectortest.Counter
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -111,8 +81,8 @@ func BenchmarkHandshake(b *testing.B) {
 		p.Close(rlT0, &sink)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handshakes/s")
-	if sink.records != b.N || sink.anomalies != 0 {
-		b.Fatalf("%d records, %d anomalies for %d handshakes", sink.records, sink.anomalies, b.N)
+	if sink.Records != b.N || sink.Anomalies != 0 {
+		b.Fatalf("%d records, %d anomalies for %d handshakes", sink.Records, sink.Anomalies, b.N)
 	}
 }
 
@@ -120,20 +90,20 @@ func BenchmarkHandshake(b *testing.B) {
 // application data records cost no allocation.
 func TestParseAllocs(t *testing.T) {
 	segs, _ := rlAppSegments()
-	f := &rlBenchFeeder{p: newParser(Options{}, true)}
+	f := &dissectortest.Feeder{P: newParser(Options{}, true)}
 	for _, c := range rlHandshake12(t) {
-		f.feed(c.dir, c.data, rlT0)
+		f.Feed(c.dir, c.data, rlT0)
 	}
 	run := func() {
 		for _, s := range segs {
-			f.feed(dissectors.ToClient, s, rlT0)
+			f.Feed(dissectors.ToClient, s, rlT0)
 		}
 	}
 	run()
 	if n := testing.AllocsPerRun(10, run); n != 0 {
 		t.Errorf("%v allocations per MiB of application data", n)
 	}
-	if f.sink.records != 1 || f.sink.anomalies != 0 {
-		t.Errorf("%d records, %d anomalies", f.sink.records, f.sink.anomalies)
+	if f.Sink.Records != 1 || f.Sink.Anomalies != 0 {
+		t.Errorf("%d records, %d anomalies", f.Sink.Records, f.Sink.Anomalies)
 	}
 }

@@ -77,7 +77,7 @@ func (d *hsDecoder) certificate(body []byte, toServer bool, r *Record, f *findin
 	}
 	list := reader{b: c.vec24()}
 	if c.short || !c.empty() {
-		f.add(anInvalidHandshakeLength, "certificate_list length")
+		f.Add(anInvalidHandshakeLength, "certificate_list length")
 		return
 	}
 	chain := &r.Certificates
@@ -91,11 +91,11 @@ func (d *hsDecoder) certificate(body []byte, toServer bool, r *Record, f *findin
 			list.vec16() // CertificateEntry extensions
 		}
 		if list.short {
-			f.add(anInvalidHandshakeLength, "certificate entry length")
+			f.Add(anInvalidHandshakeLength, "certificate entry length")
 			return
 		}
 		if len(der) == 0 {
-			f.add(anInvalidHandshake, "empty certificate entry")
+			f.Add(anInvalidHandshake, "empty certificate entry")
 			continue
 		}
 		if len(*chain) >= MaxChain {
@@ -103,7 +103,7 @@ func (d *hsDecoder) certificate(body []byte, toServer bool, r *Record, f *findin
 		}
 		cert := d.parseCert(der)
 		if cert.ParseError != "" {
-			f.add(anCertificateParse, "")
+			f.Add(anCertificateParse, "")
 		}
 		*chain = append(*chain, *cert)
 	}

@@ -11,15 +11,16 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"maps"
 	"math/big"
 	"net"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
 )
 
 // testCert creates a certificate for subject cn signed by parent (self
@@ -145,7 +146,7 @@ func TestCertificates(t *testing.T) {
 		}
 	})
 	t.Run("empty client certificate list", func(t *testing.T) {
-		r, an := hsRun(hsStep{dissectors.ToServer, hsCertificate, hsHex(t, "000000")})
+		r, an := hsRun(hsStep{dissectors.ToServer, hsCertificate, unhex(t, "000000")})
 		if len(an) != 0 || len(r.ClientCertificates) != 0 {
 			t.Fatalf("%v %+v", an, r)
 		}
@@ -162,8 +163,8 @@ func TestCertificates(t *testing.T) {
 	})
 	t.Run("lengths", func(t *testing.T) {
 		for _, body := range [][]byte{
-			hsHex(t, "000010 000003 010203"),    // list length past the message
-			hsHex(t, "000006 000004 010203 00"), // entry length past the list
+			unhex(t, "000010 000003 010203"),    // list length past the message
+			unhex(t, "000006 000004 010203 00"), // entry length past the list
 		} {
 			if _, an := hsRun(hsStep{dissectors.ToClient, hsCertificate, body}); strings.Join(an, ",") != "tls.invalid_handshake_length" {
 				t.Errorf("% x: %v", body, an)
@@ -191,18 +192,13 @@ func TestCertificates(t *testing.T) {
 // validity and DNS SANs.
 func TestCertificatesSharedCaptures(t *testing.T) {
 	caps := hsTruthCaptures(t)
-	names := make([]string, 0, len(caps))
-	for k := range caps {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	checked := 0
-	for _, file := range names {
+	for _, file := range slices.Sorted(maps.Keys(caps)) {
 		tr := caps[file].TLS
 		if len(tr.Certificates) == 0 {
 			continue
 		}
-		short := strings.TrimPrefix(file, hsPcapDir+"/")
+		short := corpus.Name(corpus.Dir(t), file)
 		seen := map[string]Certificate{}
 		parseErrors := 0
 		for _, h := range hsHandshakes(t, hsCaptureMessages(t, file)) {

@@ -12,23 +12,23 @@ func (d *hsDecoder) clientHello(body []byte, r *Record, f *findings) {
 	suites := c.vec16()
 	comp := c.vec8()
 	if c.short {
-		f.add(anInvalidHandshakeLength, "ClientHello fields run past its end")
+		f.Add(anInvalidHandshakeLength, "ClientHello fields run past its end")
 		return
 	}
 	r.HasClientHello = true
 	r.ClientVersion = ver
 	if !knownVersion(ver) || isDraft13(ver) {
-		f.add(anUnknownVersion, "ClientHello legacy_version")
+		f.Add(anUnknownVersion, "ClientHello legacy_version")
 	}
 	if len(sid) > maxSessionID {
-		f.add(anInvalidHandshake, "ClientHello session id longer than 32")
+		f.Add(anInvalidHandshake, "ClientHello session id longer than 32")
 	}
 	var ok bool
 	if r.ClientCipherSuites, ok = appendU16s(r.ClientCipherSuites, suites); !ok || len(suites) == 0 {
-		f.add(anInvalidHandshake, "ClientHello cipher_suites empty or odd")
+		f.Add(anInvalidHandshake, "ClientHello cipher_suites empty or odd")
 	}
 	if len(comp) == 0 {
-		f.add(anInvalidHandshake, "ClientHello without compression methods")
+		f.Add(anInvalidHandshake, "ClientHello without compression methods")
 	}
 	d.extensions(&c, &r.ClientExtensions, f, func(typ uint16, data []byte) {
 		d.clientExtension(typ, data, r, f)
@@ -53,23 +53,23 @@ func (d *hsDecoder) sslv2Hello(body []byte, r *Record, f *findings) {
 	c.bytes(sidLen)
 	c.bytes(chLen)
 	if c.short {
-		f.add(anInvalidHandshakeLength, "SSLv2 ClientHello fields run past its end")
+		f.Add(anInvalidHandshakeLength, "SSLv2 ClientHello fields run past its end")
 		return
 	}
 	if typ != hsClientHello {
-		f.add(anInvalidHandshake, "SSLv2 record is not a CLIENT-HELLO")
+		f.Add(anInvalidHandshake, "SSLv2 record is not a CLIENT-HELLO")
 		return
 	}
 	r.SSLv2ClientHello, r.HasClientHello = true, true
 	r.ClientVersion = ver
 	if ver != VersionSSL20 && !(ver >= VersionSSL30 && ver <= VersionTLS12) {
-		f.add(anUnknownVersion, "SSLv2 ClientHello version")
+		f.Add(anUnknownVersion, "SSLv2 ClientHello version")
 	}
 	if !c.empty() {
-		f.add(anInvalidHandshakeLength, "bytes after SSLv2 ClientHello")
+		f.Add(anInvalidHandshakeLength, "bytes after SSLv2 ClientHello")
 	}
 	if specLen == 0 || specLen%3 != 0 || (sidLen != 0 && sidLen != 16) || chLen < 16 || chLen > 32 {
-		f.add(anInvalidHandshake, "SSLv2 ClientHello cipher specs, session id or challenge length")
+		f.Add(anInvalidHandshake, "SSLv2 ClientHello cipher specs, session id or challenge length")
 	}
 	for i := 0; i+2 < len(specs); i += 3 {
 		if specs[i] == 0 {

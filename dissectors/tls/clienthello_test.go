@@ -51,8 +51,8 @@ func TestGoClientHello(t *testing.T) {
 	var r Record
 	var f findings
 	d.message(dissectors.ToServer, hsClientHello, body, &r, &f)
-	if !f.empty() {
-		t.Fatalf("anomalies %v", hsAnomalyNames(&f))
+	if !f.Empty() {
+		t.Fatalf("anomalies %v", f.Names(Anomalies))
 	}
 	if r.SNI != "plc.example.com" || !slices.Equal(r.ALPNOffered, []string{"h2", "http/1.1"}) {
 		t.Errorf("SNI %q ALPN %q", r.SNI, r.ALPNOffered)
@@ -97,7 +97,7 @@ func hsRun(steps ...hsStep) (*Record, []string) {
 			d.message(s.dir, s.typ, s.body, r, &f)
 		}
 	}
-	return r, hsAnomalyNames(&f)
+	return r, f.Names(Anomalies)
 }
 
 func ch(body []byte) hsStep { return hsStep{dissectors.ToServer, hsClientHello, body} }
@@ -117,12 +117,12 @@ func TestClientHelloTable(t *testing.T) {
 		{"SNI, ALPN, groups, formats, sigalgs, versions",
 			hsClientHelloBody(suites,
 				hsExt(0, hsSNI("example.org")),
-				hsExt(10, hsHex(t, "0006 001d 0017 0018")),                                  // x25519, P-256, P-384
-				hsExt(11, hsHex(t, "02 00 01")),                                             // uncompressed, ansiX962_compressed_prime
-				hsExt(13, hsHex(t, "0004 0403 0804")),                                       // ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256
-				hsExt(16, hsHex(t, "000c 02 6832 08 687474702f312e31")),                     // h2, http/1.1
-				hsExt(43, hsHex(t, "06 2a2a 0304 0303")),                                    // GREASE, TLS 1.3, TLS 1.2
-				hsExt(51, hsHex(t, "0029 2a2a 0001 00 001d 0020"+strings.Repeat("11", 32))), // GREASE share, x25519 share
+				hsExt(10, unhex(t, "0006 001d 0017 0018")),                                  // x25519, P-256, P-384
+				hsExt(11, unhex(t, "02 00 01")),                                             // uncompressed, ansiX962_compressed_prime
+				hsExt(13, unhex(t, "0004 0403 0804")),                                       // ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256
+				hsExt(16, unhex(t, "000c 02 6832 08 687474702f312e31")),                     // h2, http/1.1
+				hsExt(43, unhex(t, "06 2a2a 0304 0303")),                                    // GREASE, TLS 1.3, TLS 1.2
+				hsExt(51, unhex(t, "0029 2a2a 0001 00 001d 0020"+strings.Repeat("11", 32))), // GREASE share, x25519 share
 			), "example.org", "",
 			func(r *Record) bool {
 				return slices.Equal(r.SupportedGroups, []uint16{29, 23, 24}) && slices.Equal(r.ECPointFormats, []uint8{0, 1}) &&
@@ -138,16 +138,16 @@ func TestClientHelloTable(t *testing.T) {
 		{"digits that are a name", hsClientHelloBody(suites, hsExt(0, hsSNI("1.2.3.4.example"))), "1.2.3.4.example", "", nil},
 		{"duplicate extension", hsClientHelloBody(suites, hsExt(0, hsSNI("a.example")), hsExt(0, hsSNI("b.example"))), "a.example", "tls.invalid_handshake_message",
 			func(r *Record) bool { return slices.Equal(r.ClientExtensions, []uint16{0, 0}) }},
-		{"extension longer than the block", append(hsClientHelloBody(suites), hsHex(t, "0006 0000 0010 0000")...), "",
+		{"extension longer than the block", append(hsClientHelloBody(suites), unhex(t, "0006 0000 0010 0000")...), "",
 			"tls.invalid_handshake_length", nil},
-		{"SNI list length past the extension", hsClientHelloBody(suites, hsExt(0, hsHex(t, "0010 00 0003 616263"))), "", "tls.invalid_handshake_length", nil},
-		{"odd supported_groups", hsClientHelloBody(suites, hsExt(10, hsHex(t, "0003 001d 00"))), "", "tls.invalid_handshake_message", nil},
-		{"unknown supported version", hsClientHelloBody(suites, hsExt(43, hsHex(t, "04 0304 0305"))), "", "tls.unknown_version", nil},
-		{"empty ALPN name", hsClientHelloBody(suites, hsExt(16, hsHex(t, "0003 00 01 61"))), "", "tls.invalid_handshake_message", nil},
+		{"SNI list length past the extension", hsClientHelloBody(suites, hsExt(0, unhex(t, "0010 00 0003 616263"))), "", "tls.invalid_handshake_length", nil},
+		{"odd supported_groups", hsClientHelloBody(suites, hsExt(10, unhex(t, "0003 001d 00"))), "", "tls.invalid_handshake_message", nil},
+		{"unknown supported version", hsClientHelloBody(suites, hsExt(43, unhex(t, "04 0304 0305"))), "", "tls.unknown_version", nil},
+		{"empty ALPN name", hsClientHelloBody(suites, hsExt(16, unhex(t, "0003 00 01 61"))), "", "tls.invalid_handshake_message", nil},
 		{"no extensions block (TLS 1.0 style)", hsClientHelloBody(suites), "", "",
 			func(r *Record) bool { return r.HasClientHello && len(r.ClientExtensions) == 0 }},
-		{"odd cipher_suites", hsHex(t, "0303"+strings.Repeat("00", 32)+"00 0003 130113 0100"), "", "tls.invalid_handshake_message", nil},
-		{"cut in the random", hsHex(t, "0303 0000"), "", "tls.invalid_handshake_length",
+		{"odd cipher_suites", unhex(t, "0303"+strings.Repeat("00", 32)+"00 0003 130113 0100"), "", "tls.invalid_handshake_message", nil},
+		{"cut in the random", unhex(t, "0303 0000"), "", "tls.invalid_handshake_length",
 			func(r *Record) bool { return !r.HasClientHello }},
 		{"bytes after the extensions", append(hsClientHelloBody(suites, hsExt(23, nil)), 0xff), "", "tls.invalid_handshake_length", nil},
 		{"legacy_version 0x0305", append([]byte{3, 5}, hsClientHelloBody(suites)[2:]...), "", "tls.unknown_version", nil},
@@ -183,7 +183,7 @@ func TestGREASEValues(t *testing.T) {
 // TestSSLv2ClientHello decodes an SSLv2-compatible ClientHello (RFC 5246
 // E.2): TLS 1.0 client, 3 cipher specs of which 2 are TLS suites.
 func TestSSLv2ClientHello(t *testing.T) {
-	body := hsHex(t, `
+	body := unhex(t, `
 		01        # CLIENT-HELLO
 		0301      # version TLS 1.0
 		0009      # cipher_spec_length: 3 specs

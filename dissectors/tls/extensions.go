@@ -94,12 +94,12 @@ func u16List(dst []uint16, data []byte, f *findings) []uint16 {
 	c := reader{b: data}
 	v := c.vec16()
 	if c.short || !c.empty() {
-		f.add(anInvalidHandshakeLength, "extension list length")
+		f.Add(anInvalidHandshakeLength, "extension list length")
 		return dst
 	}
 	dst, ok := appendU16s(dst, v)
 	if !ok || len(v) == 0 {
-		f.add(anInvalidHandshake, "empty or odd uint16 list in extension")
+		f.Add(anInvalidHandshake, "empty or odd uint16 list in extension")
 	}
 	return dst
 }
@@ -117,11 +117,11 @@ func (d *hsDecoder) clientExtension(typ uint16, data []byte, r *Record, f *findi
 		c := reader{b: data}
 		v := c.vec8()
 		if c.short || !c.empty() {
-			f.add(anInvalidHandshakeLength, "ec_point_formats length")
+			f.Add(anInvalidHandshakeLength, "ec_point_formats length")
 			return
 		}
 		if len(v) == 0 {
-			f.add(anInvalidHandshake, "empty ec_point_formats")
+			f.Add(anInvalidHandshake, "empty ec_point_formats")
 		}
 		r.ECPointFormats = append(r.ECPointFormats, v...)
 	case extALPN:
@@ -130,11 +130,11 @@ func (d *hsDecoder) clientExtension(typ uint16, data []byte, r *Record, f *findi
 		c := reader{b: data}
 		v := c.vec8()
 		if c.short || !c.empty() {
-			f.add(anInvalidHandshakeLength, "supported_versions length")
+			f.Add(anInvalidHandshakeLength, "supported_versions length")
 			return
 		}
 		if len(v) == 0 || len(v)%2 != 0 {
-			f.add(anInvalidHandshake, "empty or odd supported_versions")
+			f.Add(anInvalidHandshake, "empty or odd supported_versions")
 		}
 		for i := 0; i+1 < len(v); i += 2 {
 			ver := uint16(v[i])<<8 | uint16(v[i+1])
@@ -142,7 +142,7 @@ func (d *hsDecoder) clientExtension(typ uint16, data []byte, r *Record, f *findi
 				continue
 			}
 			if !knownVersion(ver) {
-				f.add(anUnknownVersion, "supported_versions")
+				f.Add(anUnknownVersion, "supported_versions")
 			}
 			r.ClientVersions = append(r.ClientVersions, ver)
 		}
@@ -151,7 +151,7 @@ func (d *hsDecoder) clientExtension(typ uint16, data []byte, r *Record, f *findi
 		c := reader{b: data}
 		shares := reader{b: c.vec16()}
 		if c.short || !c.empty() {
-			f.add(anInvalidHandshakeLength, "key_share length")
+			f.Add(anInvalidHandshakeLength, "key_share length")
 			return
 		}
 		for !shares.empty() && !shares.short {
@@ -159,7 +159,7 @@ func (d *hsDecoder) clientExtension(typ uint16, data []byte, r *Record, f *findi
 			shares.vec16()
 		}
 		if shares.short {
-			f.add(anInvalidHandshakeLength, "key_share entry length")
+			f.Add(anInvalidHandshakeLength, "key_share entry length")
 		}
 	}
 }
@@ -170,11 +170,11 @@ func (d *hsDecoder) serverName(data []byte, r *Record, f *findings) {
 	c := reader{b: data}
 	list := reader{b: c.vec16()}
 	if c.short || !c.empty() {
-		f.add(anInvalidHandshakeLength, "server_name list length")
+		f.Add(anInvalidHandshakeLength, "server_name list length")
 		return
 	}
 	if list.empty() {
-		f.add(anInvalidSNI, "empty server_name list")
+		f.Add(anInvalidSNI, "empty server_name list")
 		return
 	}
 	hosts := 0
@@ -182,7 +182,7 @@ func (d *hsDecoder) serverName(data []byte, r *Record, f *findings) {
 		nameType := list.u8()
 		name := list.vec16()
 		if list.short {
-			f.add(anInvalidHandshakeLength, "server_name entry length")
+			f.Add(anInvalidHandshakeLength, "server_name entry length")
 			return
 		}
 		if nameType != 0 { // only host_name (0) is defined
@@ -191,13 +191,13 @@ func (d *hsDecoder) serverName(data []byte, r *Record, f *findings) {
 		hosts++
 		if hosts == 1 {
 			if !validHostName(name) {
-				f.add(anInvalidSNI, "host_name empty, too long, not ASCII or an IP address")
+				f.Add(anInvalidSNI, "host_name empty, too long, not ASCII or an IP address")
 			}
-			r.SNI = d.strs.intern(name)
+			r.SNI = d.strs.String(name)
 		}
 	}
 	if hosts > 1 {
-		f.add(anMultipleSNI, "")
+		f.Add(anMultipleSNI, "")
 	}
 }
 
@@ -238,23 +238,23 @@ func (d *hsDecoder) alpnOffered(data []byte, r *Record, f *findings) {
 	c := reader{b: data}
 	list := reader{b: c.vec16()}
 	if c.short || !c.empty() {
-		f.add(anInvalidHandshakeLength, "ALPN list length")
+		f.Add(anInvalidHandshakeLength, "ALPN list length")
 		return
 	}
 	if list.empty() {
-		f.add(anInvalidHandshake, "empty ALPN list")
+		f.Add(anInvalidHandshake, "empty ALPN list")
 	}
 	for !list.empty() {
 		p := list.vec8()
 		if list.short {
-			f.add(anInvalidHandshakeLength, "ALPN protocol length")
+			f.Add(anInvalidHandshakeLength, "ALPN protocol length")
 			return
 		}
 		if len(p) == 0 {
-			f.add(anInvalidHandshake, "empty ALPN protocol name")
+			f.Add(anInvalidHandshake, "empty ALPN protocol name")
 		}
 		if len(r.ALPNOffered) < maxALPN {
-			r.ALPNOffered = append(r.ALPNOffered, d.strs.intern(p))
+			r.ALPNOffered = append(r.ALPNOffered, d.strs.String(p))
 		}
 	}
 }
@@ -266,7 +266,7 @@ func (d *hsDecoder) serverExtension(typ uint16, data []byte, hrr bool, r *Record
 		c := reader{b: data}
 		v := c.u16()
 		if c.short || !c.empty() {
-			f.add(anInvalidHandshakeLength, "selected supported_version length")
+			f.Add(anInvalidHandshakeLength, "selected supported_version length")
 			return
 		}
 		r.Version = v
@@ -276,13 +276,13 @@ func (d *hsDecoder) serverExtension(typ uint16, data []byte, hrr bool, r *Record
 		list := reader{b: c.vec16()}
 		p := list.vec8()
 		if c.short || !c.empty() || list.short || !list.empty() {
-			f.add(anInvalidHandshakeLength, "selected ALPN length")
+			f.Add(anInvalidHandshakeLength, "selected ALPN length")
 			return
 		}
 		if len(p) == 0 {
-			f.add(anInvalidHandshake, "empty selected ALPN")
+			f.Add(anInvalidHandshake, "empty selected ALPN")
 		}
-		r.ALPN = d.strs.intern(p)
+		r.ALPN = d.strs.String(p)
 	case extKeyShare:
 		// KeyShareServerHello: one {group, key}; in a HelloRetryRequest the
 		// selected group only.
@@ -292,7 +292,7 @@ func (d *hsDecoder) serverExtension(typ uint16, data []byte, hrr bool, r *Record
 			c.vec16()
 		}
 		if c.short || !c.empty() {
-			f.add(anInvalidHandshakeLength, "key_share length")
+			f.Add(anInvalidHandshakeLength, "key_share length")
 		}
 	}
 }
@@ -309,23 +309,23 @@ func (d *hsDecoder) extensions(c *reader, types *[]uint16, f *findings, fn func(
 	}
 	block := reader{b: c.vec16()}
 	if c.short {
-		f.add(anInvalidHandshakeLength, "extensions length")
+		f.Add(anInvalidHandshakeLength, "extensions length")
 		return
 	}
 	if !c.empty() {
-		f.add(anInvalidHandshakeLength, "bytes after extensions")
+		f.Add(anInvalidHandshakeLength, "bytes after extensions")
 	}
 	start := len(*types)
 	for !block.empty() {
 		typ := block.u16()
 		data := block.vec16()
 		if block.short {
-			f.add(anInvalidHandshakeLength, "extension length")
+			f.Add(anInvalidHandshakeLength, "extension length")
 			return
 		}
 		*types = append(*types, typ)
 		if d.seenBefore((*types)[start:]) {
-			f.add(anInvalidHandshake, "duplicate extension")
+			f.Add(anInvalidHandshake, "duplicate extension")
 			continue
 		}
 		fn(typ, data)

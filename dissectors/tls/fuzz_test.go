@@ -1,12 +1,12 @@
 package tls
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
 	"testing"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
 // rlMaxLeft is the most a Parse call may leave unconsumed: a record it
@@ -54,23 +54,10 @@ type rlFuzzLog struct {
 }
 
 func (l *rlFuzzLog) Emit(ev *dissectors.Event) {
-	if (ev.Record == nil) == (ev.Anomaly == nil) {
-		l.t.Fatalf("event with record %v and anomaly %v", ev.Record, ev.Anomaly)
-	}
-	if ev.Anomaly != nil {
-		if ev.Anomaly.AppProto != "tls" || !slices.ContainsFunc(Anomalies, func(a AnomalyInfo) bool { return a.Name == ev.Anomaly.Name }) {
-			l.t.Fatalf("undocumented anomaly %q (%q)", ev.Anomaly.Name, ev.Anomaly.AppProto)
-		}
+	b := dissectortest.Check(l.t, ev, "tls", Anomalies)
+	if b == nil {
 		l.events = append(l.events, ev.Dir.String()+" !"+ev.Anomaly.Name)
 		return
-	}
-	r, ok := ev.Record.(*Record)
-	if !ok || r.AppProto() != "tls" {
-		l.t.Fatalf("record %T", ev.Record)
-	}
-	b, err := json.Marshal(r)
-	if err != nil || !json.Valid(b) {
-		l.t.Fatalf("record JSON %s: %v", b, err)
 	}
 	l.events = append(l.events, ev.Dir.String()+" "+string(b))
 }

@@ -1,6 +1,9 @@
 package tls
 
-import "github.com/otsensor/otsensor/dissectors"
+import (
+	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/intern"
+)
 
 // Handshake message types (RFC 8446 4, RFC 5246 7.4, and the extensions
 // that added some).
@@ -52,7 +55,7 @@ type hsDecoder struct {
 
 	hrrPending bool // a HelloRetryRequest was seen, its ServerHello not yet
 
-	strs internCache            // SNI, ALPN, JA4 strings
+	strs intern.Cache           // SNI, ALPN, JA4 strings
 	fps  map[string]Fingerprint // JA3/JA3S strings and their MD5
 
 	buf, tmp []byte   // fingerprint strings
@@ -75,7 +78,7 @@ func (d *hsDecoder) message(dir dissectors.Direction, typ uint8, body []byte, r 
 	case hsClientHello:
 		if r.HasClientHello {
 			if !r.HelloRetryRequest {
-				f.add(anInvalidHandshake, "second ClientHello")
+				f.Add(anInvalidHandshake, "second ClientHello")
 			}
 			return
 		}
@@ -89,7 +92,7 @@ func (d *hsDecoder) message(dir dissectors.Direction, typ uint8, body []byte, r 
 		d.certificate(body, dir == dissectors.ToServer, r, f)
 	default:
 		if !knownHandshakeType(typ) {
-			f.add(anInvalidHandshake, "handshake type not defined")
+			f.Add(anInvalidHandshake, "handshake type not defined")
 		}
 	}
 }
@@ -98,7 +101,7 @@ func (d *hsDecoder) message(dir dissectors.Direction, typ uint8, body []byte, r 
 // record after its 2-octet length header (message type 1 first).
 func (d *hsDecoder) sslv2ClientHello(body []byte, r *Record, f *findings) {
 	if r.HasClientHello {
-		f.add(anInvalidHandshake, "second ClientHello")
+		f.Add(anInvalidHandshake, "second ClientHello")
 		return
 	}
 	d.sslv2Hello(body, r, f)

@@ -27,7 +27,7 @@ func BenchmarkClientHello(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d.reset(&r)
-		f = findings{}
+		f.Reset()
 		d.message(dissectors.ToServer, hsClientHello, body, &r, &f)
 	}
 	b.StopTimer()

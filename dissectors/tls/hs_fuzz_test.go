@@ -2,7 +2,8 @@ package tls
 
 import (
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/otsensor/otsensor/dissectors"
@@ -20,13 +21,8 @@ func FuzzHandshake(f *testing.F) {
 	f.Add(uint8(hsCertificate), []byte{0, 0, 5, 0, 0, 2, 0x30, 0}, false)
 	f.Add(uint8(0xff), []byte{1, 3, 1, 0, 3, 0, 0, 0, 16, 0, 0, 4}, true)
 	caps := hsTruthCaptures(f)
-	names := make([]string, 0, len(caps))
-	for k := range caps {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	seen := map[string]bool{}
-	for _, file := range names {
+	for _, file := range slices.Sorted(maps.Keys(caps)) {
 		for _, m := range hsCaptureMessages(f, file) {
 			if len(m.body) > 1<<16 || seen[string(m.body)] {
 				continue

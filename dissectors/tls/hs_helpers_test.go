@@ -1,27 +1,6 @@
 package tls
 
-import (
-	"encoding/hex"
-	"strings"
-	"testing"
-)
-
-// hsHex decodes hex with spaces, newlines and "# comment" tails.
-func hsHex(tb testing.TB, s string) []byte {
-	tb.Helper()
-	var b strings.Builder
-	for _, line := range strings.Split(s, "\n") {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		b.WriteString(strings.Join(strings.Fields(line), ""))
-	}
-	out, err := hex.DecodeString(b.String())
-	if err != nil {
-		tb.Fatalf("bad hex %q: %v", s, err)
-	}
-	return out
-}
+import ()
 
 // u16b, u24b: length prefixes for hand-built messages.
 func u16b(n int) []byte { return []byte{byte(n >> 8), byte(n)} }

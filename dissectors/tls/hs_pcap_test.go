@@ -2,23 +2,16 @@ package tls
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
 )
-
-// hsPcapDir is the shared capture corpus, read in place.
-var hsPcapDir = filepath.Join("..", "..", "..", "shared", "pcaps")
 
 // hsTruth is the part of a *.truth.json the hello tests check (tshark 4.0).
 type hsTruth struct {
@@ -44,33 +37,13 @@ type hsTruth struct {
 	} `json:"tls"`
 }
 
-// hsTruthCaptures returns the captures whose truth file has a tls section.
+// hsTruthCaptures returns the captures whose truth file has a tls section
+// with a ClientHello or ServerHello, failing the test below 20.
 func hsTruthCaptures(tb testing.TB) map[string]*hsTruth {
 	tb.Helper()
-	if _, err := os.Stat(hsPcapDir); err != nil {
-		tb.Fatalf("shared captures missing (%v): tests need ../shared/pcaps next to the repository", err)
-	}
-	out := map[string]*hsTruth{}
-	err := filepath.WalkDir(hsPcapDir, func(path string, de os.DirEntry, err error) error {
-		if err != nil || !strings.HasSuffix(path, ".truth.json") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var tr hsTruth
-		if err := json.Unmarshal(b, &tr); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if tr.TLS != nil && tr.TLS.ClientHelloCount+tr.TLS.ServerHelloCount > 0 {
-			out[strings.TrimSuffix(path, ".truth.json")] = &tr
-		}
-		return nil
+	out := corpus.Truths(tb, func(tr *hsTruth) bool {
+		return tr.TLS != nil && tr.TLS.ClientHelloCount+tr.TLS.ServerHelloCount > 0
 	})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	if len(out) < 20 {
 		tb.Fatalf("only %d captures with a tls truth section", len(out))
 	}
@@ -106,43 +79,17 @@ type hsDirState struct {
 // connection in file, in capture order, with directions set.
 func hsCaptureMessages(tb testing.TB, file string) []hsMsg {
 	tb.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	type source interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-		LinkType() layers.LinkType
-	}
-	var src source
-	if r, err := pcapgo.NewReader(f); err == nil {
-		src = r
-	} else {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			tb.Fatal(err)
-		}
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			tb.Fatalf("%s: %v", file, err)
-		}
-		src = r
-	}
 	dirs := map[string]*hsDirState{}
 	var out []hsMsg
-	for {
-		data, _, err := src.ReadPacketData()
-		if err != nil {
-			break
-		}
-		p := gopacket.NewPacket(data, src.LinkType(), gopacket.NoCopy)
-		tl, _ := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
-		nl := p.NetworkLayer()
-		if tl == nil || nl == nil {
+	for _, p := range corpus.Packets(tb, file) {
+		// LINKTYPE_IPV4/IPV6 captures are left out: these tests have
+		// always skipped them.
+		if p.UDP() || corpus.IPLink(p.Link) {
 			continue
 		}
-		a := fmt.Sprintf("%v:%d", nl.NetworkFlow().Src(), tl.SrcPort)
-		b := fmt.Sprintf("%v:%d", nl.NetworkFlow().Dst(), tl.DstPort)
+		tl := p.TCP
+		a := fmt.Sprintf("%v:%d", p.Src.Addr(), p.Src.Port())
+		b := fmt.Sprintf("%v:%d", p.Dst.Addr(), p.Dst.Port())
 		flow := a + "|" + b
 		if b < a {
 			flow = b + "|" + a
@@ -300,10 +247,10 @@ func hsHandshakes(tb testing.TB, msgs []hsMsg) []hsResult {
 	var out []hsResult
 	flush := func(s *state) {
 		if s.r.HasClientHello || s.r.HasServerHello || len(s.r.Certificates) > 0 {
-			out = append(out, hsResult{rec: hsCopyRecord(&s.r), anomalies: hsAnomalyNames(&s.f)})
+			out = append(out, hsResult{rec: hsCopyRecord(&s.r), anomalies: s.f.Names(Anomalies)})
 		}
 		s.d.reset(&s.r)
-		s.f = findings{}
+		s.f.Reset()
 	}
 	for _, m := range msgs {
 		s := flows[m.flow]
@@ -346,17 +293,6 @@ func hsCopyRecord(r *Record) Record {
 	return c
 }
 
-// hsAnomalyNames lists the anomalies in f, in Anomalies order.
-func hsAnomalyNames(f *findings) []string {
-	var out []string
-	for a := anomaly(0); a < numAnomalies; a++ {
-		if f.has(a) {
-			out = append(out, a.name())
-		}
-	}
-	return out
-}
-
 // tsharkVersion maps our version names to tshark's.
 func tsharkVersion(v uint16) string {
 	switch v {
@@ -376,14 +312,9 @@ func tsharkVersion(v uint16) string {
 // truth (as sets), and logs the anomalies the hello decoder raises.
 func TestHellosSharedCaptures(t *testing.T) {
 	caps := hsTruthCaptures(t)
-	names := make([]string, 0, len(caps))
-	for k := range caps {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, file := range names {
+	for _, file := range slices.Sorted(maps.Keys(caps)) {
 		tr := caps[file].TLS
-		short := strings.TrimPrefix(file, hsPcapDir+"/")
+		short := corpus.Name(corpus.Dir(t), file)
 		sni, vers, suites, alpn := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 		anomalies := map[string]int{}
 		for _, h := range hsHandshakes(t, hsCaptureMessages(t, file)) {

@@ -6,39 +6,10 @@ import (
 	"strconv"
 )
 
-// Bounds of the per-decoder string caches (hello strings and
-// fingerprints): at most this many entries, emptied when full, so that a
-// client or server seen again costs no allocation.
-const (
-	internMaxEntries = 256
-	internMaxLen     = 256
-)
-
-// internCache returns the same string for equal byte strings.
-type internCache struct {
-	m map[string]string
-}
-
-// intern returns b as a string, from the cache when it is there.
-func (c *internCache) intern(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > internMaxLen {
-		return string(b)
-	}
-	if s, ok := c.m[string(b)]; ok {
-		return s
-	}
-	if c.m == nil {
-		c.m = make(map[string]string, 16)
-	} else if len(c.m) >= internMaxEntries {
-		clear(c.m)
-	}
-	s := string(b)
-	c.m[s] = s
-	return s
-}
+// fpMax bounds the fingerprint cache of a decoder: at most this many
+// entries, emptied when full, so that a client or server seen again costs
+// no allocation.
+const fpMax = 256
 
 // fingerprint returns the Fingerprint of the JA3-style string in b: b and
 // its MD5 in lower-case hex, cached by string.
@@ -51,7 +22,7 @@ func (d *hsDecoder) fingerprint(b []byte) Fingerprint {
 	if len(b) <= 4096 {
 		if d.fps == nil {
 			d.fps = make(map[string]Fingerprint, 8)
-		} else if len(d.fps) >= internMaxEntries {
+		} else if len(d.fps) >= fpMax {
 			clear(d.fps)
 		}
 		d.fps[fp.String] = fp

@@ -3,9 +3,11 @@ package tls
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"sort"
-	"strings"
+	"maps"
+	"slices"
 	"testing"
+
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
 )
 
 // TestJA3Table checks the JA3 and JA3S strings built from decoded fields
@@ -52,19 +54,14 @@ func TestJA3Table(t *testing.T) {
 // found (tshark 4.0's tls.handshake.ja3, ja3_full, ja3s).
 func TestJA3SharedCaptures(t *testing.T) {
 	caps := hsTruthCaptures(t)
-	names := make([]string, 0, len(caps))
-	for k := range caps {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	checked := 0
-	for _, file := range names {
+	for _, file := range slices.Sorted(maps.Keys(caps)) {
 		tr := caps[file].TLS
 		if len(tr.JA3)+len(tr.JA3S) == 0 {
 			continue
 		}
 		res := hsHandshakes(t, hsCaptureMessages(t, file))
-		short := strings.TrimPrefix(file, hsPcapDir+"/")
+		short := corpus.Name(corpus.Dir(t), file)
 		gotJA3, gotJA3S := map[string]bool{}, map[string]bool{}
 		for _, h := range res {
 			if h.rec.HasClientHello && !h.rec.SSLv2ClientHello {

@@ -141,5 +141,5 @@ func (d *hsDecoder) ja4(r *Record) string {
 	}
 	b = appendHash12(b, d.tmp, empty)
 	d.buf = b
-	return d.strs.intern(b)
+	return d.strs.String(b)
 }

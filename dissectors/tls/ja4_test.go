@@ -1,12 +1,15 @@
 package tls
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
 )
 
 // TestJA4SpecExample rebuilds the worked example of the FoxIO JA4
@@ -97,13 +100,8 @@ var ja4RE = regexp.MustCompile(`t(1[0-3]|s[1-3]|00)[di][0-9]{4}[0-9a-z]{2}_[0-9a
 // "<no SNI>" for those hellos).
 func TestJA4PeerCaptures(t *testing.T) {
 	caps := hsTruthCaptures(t)
-	names := make([]string, 0, len(caps))
-	for k := range caps {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	checked := 0
-	for _, file := range names {
+	for _, file := range slices.Sorted(maps.Keys(caps)) {
 		want := map[string]bool{}
 		ndpi := false
 		filepath.WalkDir(file+".peer", func(path string, de os.DirEntry, err error) error {
@@ -139,7 +137,7 @@ func TestJA4PeerCaptures(t *testing.T) {
 				got[mask(h.rec.JA4)] = true
 			}
 		}
-		short := strings.TrimPrefix(file, hsPcapDir+"/")
+		short := corpus.Name(corpus.Dir(t), file)
 		for w := range want {
 			if !got[mask(w)] {
 				t.Errorf("%s: peer JA4 %s not computed (ours: %v)", short, w, got)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/finding"
 )
 
 const dirs = 2 // indexed by Direction
@@ -275,22 +276,13 @@ func (p *Parser) alerts(content []byte, out dissectors.Emitter) {
 }
 
 func (p *Parser) emitAnomaly(a anomaly, detail string, out dissectors.Emitter) {
-	p.an.Name, p.an.Detail = a.name(), detail
-	p.ev.Record, p.ev.Anomaly = nil, &p.an
-	out.Emit(&p.ev)
+	finding.Emit(out, &p.ev, &p.an, Anomalies[a].Name, detail)
 }
 
 // flush emits the findings of the handshake decoder.
 func (p *Parser) flush(out dissectors.Emitter) {
-	if p.f.empty() {
-		return
-	}
-	for a := range numAnomalies {
-		if p.f.has(a) {
-			p.emitAnomaly(a, p.f.detail[a], out)
-		}
-	}
-	p.f = findings{}
+	p.f.Emit(out, &p.ev, &p.an, Anomalies)
+	p.f.Reset()
 }
 
 // Gap implements dissectors.Parser: the handshake message being

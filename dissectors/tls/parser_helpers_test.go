@@ -1,27 +1,19 @@
 package tls
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
 
-var rlT0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+// unhex decodes test input written in hex (see dissectortest.Hex).
+var unhex = dissectortest.Hex
 
-// rlHex decodes hex written with spaces, newlines and "|" separators.
-func rlHex(t testing.TB, s string) []byte {
-	t.Helper()
-	s = strings.NewReplacer(" ", "", "\n", "", "\t", "", "|", "").Replace(s)
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
+var rlT0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // rlRecord returns a record header (type, version, length) and content.
 func rlRecord(typ byte, ver uint16, content []byte) []byte {

@@ -77,7 +77,7 @@ type rlFixture struct {
 }
 
 func newRLFixture(t testing.TB) rlFixture {
-	h := func(s string) []byte { return rlHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	return rlFixture{
 		ch12:    rlMsg(hsClientHello, h(chBody12)),
 		ch13:    rlMsg(hsClientHello, h(chBody13)),
@@ -118,7 +118,7 @@ func hs(parts ...[]byte) []byte { return rlRecord(ctHandshake, 0x0303, rlCat(par
 
 func rlCases(t testing.TB) []rlCase {
 	x := newRLFixture(t)
-	h := func(s string) []byte { return rlHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	rec12 := "s hs ch sh sni=a.example v=0303 certs=0/0"
 	full12 := []rlChunk{
 		c(hs(x.ch12)),

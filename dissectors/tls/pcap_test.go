@@ -1,27 +1,19 @@
 package tls
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/internal/corpus"
+	"github.com/otsensor/otsensor/dissectors/internal/dissectortest"
 )
-
-// rlPcapDir is the shared capture corpus, read in place.
-var rlPcapDir = filepath.Join("..", "..", "..", "shared", "pcaps")
 
 // rlTruth is the part of a *.truth.json this test checks (tshark 4.0).
 type rlTruth struct {
@@ -37,34 +29,7 @@ type rlTruth struct {
 // rlTruthCaptures returns the captures whose truth file has a tls section.
 func rlTruthCaptures(t testing.TB) map[string]*rlTruth {
 	t.Helper()
-	if _, err := os.Stat(rlPcapDir); err != nil {
-		t.Fatalf("shared captures missing (%v): tests need ../shared/pcaps next to the repository", err)
-	}
-	out := map[string]*rlTruth{}
-	err := filepath.WalkDir(rlPcapDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || !strings.HasSuffix(path, ".truth.json") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var tr rlTruth
-		if err := json.Unmarshal(b, &tr); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if tr.TLS != nil {
-			out[strings.TrimSuffix(path, ".truth.json")] = &tr
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("no capture with a tls truth section")
-	}
-	return out
+	return corpus.Truths(t, func(tr *rlTruth) bool { return tr.TLS != nil })
 }
 
 // rlSegment is one TCP payload of a flow.
@@ -93,76 +58,32 @@ var rlPorts = map[uint16]bool{443: true, 8883: true, 4843: true, 19999: true}
 // higher port.
 func rlSegments(t testing.TB, path string) []rlSegment {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var r interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-		LinkType() layers.LinkType
-	}
-	if strings.HasSuffix(path, ".pcapng") {
-		r, err = pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-	} else {
-		r, err = pcapgo.NewReader(f)
-	}
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	next := map[string]uint32{}
-	clients := map[string]netip.AddrPort{} // by unordered endpoint pair
-	syns := map[string]bool{}
+	var seq corpus.Sequencer
+	clients := map[[2]netip.AddrPort]netip.AddrPort{} // by unordered endpoint pair
+	syns := map[[2]netip.AddrPort]bool{}
 	var out []rlSegment
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		pkt := gopacket.NewPacket(data, rlFirstLayer(r.LinkType(), data), gopacket.Default)
-		var src, dst netip.Addr
-		switch ip := pkt.NetworkLayer().(type) {
-		case *layers.IPv4:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		case *layers.IPv6:
-			src, _ = netip.AddrFromSlice(ip.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip.DstIP)
-		default:
+	for _, p := range corpus.Packets(t, path) {
+		if p.UDP() {
 			continue
 		}
-		tcp, ok := pkt.TransportLayer().(*layers.TCP)
-		if !ok {
-			continue
-		}
-		a, b := netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))
-		pair := a.String() + "|" + b.String()
+		a, b := p.Src, p.Dst
+		pair := [2]netip.AddrPort{a, b}
 		if b.Compare(a) < 0 {
-			pair = b.String() + "|" + a.String()
+			pair = [2]netip.AddrPort{b, a}
 		}
-		if tcp.SYN && !tcp.ACK {
+		if p.TCP.SYN && !p.TCP.ACK {
 			if _, seen := clients[pair]; !seen {
 				clients[pair], syns[pair] = a, true
 			}
 		}
-		key := a.String() + ">" + b.String()
-		if tcp.SYN {
-			next[key] = tcp.Seq + 1
+		if p.TCP.SYN {
+			seq.SYN(&p)
 			continue
 		}
-		if len(tcp.Payload) == 0 {
+		fresh, gap := seq.Accept(&p)
+		if !fresh {
 			continue
 		}
-		end := tcp.Seq + uint32(len(tcp.Payload))
-		n, known := next[key]
-		if known && int32(end-n) <= 0 {
-			continue // retransmission
-		}
-		gap := known && int32(tcp.Seq-n) > 0
-		next[key] = end
 		client, ok := clients[pair]
 		if !ok {
 			client = a
@@ -171,7 +92,7 @@ func rlSegments(t testing.TB, path string) []rlSegment {
 			}
 			clients[pair] = client
 		}
-		s := rlSegment{dir: dissectors.ToServer, ts: ci.Timestamp, payload: tcp.Payload, syn: syns[pair], gap: gap}
+		s := rlSegment{dir: dissectors.ToServer, ts: p.Time, payload: p.Payload, syn: syns[pair], gap: gap}
 		server := b
 		if a != client {
 			s.dir, server = dissectors.ToClient, a
@@ -180,17 +101,6 @@ func rlSegments(t testing.TB, path string) []rlSegment {
 		out = append(out, s)
 	}
 	return out
-}
-
-// rlFirstLayer is the decoder of a link type, raw IP ones included.
-func rlFirstLayer(lt layers.LinkType, data []byte) gopacket.Decoder {
-	switch {
-	case lt == 228 || ((lt == 101 || lt == 12 || lt == 14) && len(data) > 0 && data[0]>>4 == 4):
-		return layers.LayerTypeIPv4
-	case lt == 229 || lt == 101 || lt == 12 || lt == 14:
-		return layers.LayerTypeIPv6
-	}
-	return lt
 }
 
 // rlResult is what the dissector made of one capture, in the truth's terms.
@@ -217,10 +127,6 @@ func rlVersionName(v uint16) string {
 	return fmt.Sprintf("0x%04x", v)
 }
 
-type rlEmitFunc func(*dissectors.Event)
-
-func (f rlEmitFunc) Emit(ev *dissectors.Event) { f(ev) }
-
 // rlDissect probes each TCP flow the way the flow layer does (on port for
 // TLS ports, strictly elsewhere; first bytes of each direction, at most
 // 4 KiB and 8 chunks while a probe asks for more) and parses the accepted
@@ -230,7 +136,7 @@ func rlDissect(t testing.TB, path string) rlResult {
 	t.Helper()
 	d := New(Options{})
 	res := rlResult{msgs: map[uint8]int{}, sni: map[string]bool{}, versions: map[string]int{}, anomalies: map[string]int{}}
-	sink := rlEmitFunc(func(ev *dissectors.Event) {
+	sink := dissectortest.Func(func(ev *dissectors.Event) {
 		if ev.Anomaly != nil {
 			res.anomalies[ev.Anomaly.Name]++
 			return
@@ -327,7 +233,7 @@ type rlDeviation struct {
 	anomalies map[string]int // anomaly name -> count
 }
 
-// rlDeviations, by capture path relative to rlPcapDir. A capture not
+// rlDeviations, by capture path relative to the corpus. A capture not
 // listed must match tshark's ClientHello, ServerHello and Certificate
 // counts, SNI set and negotiated versions, and raise no anomaly.
 //
@@ -366,9 +272,10 @@ var rlDeviations = map[string]rlDeviation{
 // corpus with a tls truth section and compares the handshake message
 // counts, SNI names and negotiated versions with tshark's.
 func TestCaptures(t *testing.T) {
+	dir := corpus.Dir(t)
 	captures := rlTruthCaptures(t)
 	for _, path := range slices.Sorted(maps.Keys(captures)) {
-		rel, _ := filepath.Rel(rlPcapDir, path)
+		rel, _ := filepath.Rel(dir, path)
 		rel = filepath.ToSlash(rel)
 		t.Run(rel, func(t *testing.T) {
 			dev := rlDeviations[rel]
@@ -419,7 +326,7 @@ func TestCaptures(t *testing.T) {
 		})
 	}
 	for rel := range rlDeviations {
-		if captures[filepath.Join(rlPcapDir, filepath.FromSlash(rel))] == nil {
+		if captures[filepath.Join(dir, filepath.FromSlash(rel))] == nil {
 			t.Errorf("deviation listed for %s, which has no tls truth", rel)
 		}
 	}

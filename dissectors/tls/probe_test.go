@@ -8,7 +8,7 @@ import (
 
 func TestProbe(t *testing.T) {
 	x := newRLFixture(t)
-	h := func(s string) []byte { return rlHex(t, s) }
+	h := func(s string) []byte { return unhex(t, s) }
 	ch := hs(x.ch12)
 	const (
 		no   = dissectors.ProbeNo

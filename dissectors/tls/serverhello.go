@@ -33,12 +33,12 @@ func (d *hsDecoder) serverHello(body []byte, r *Record, f *findings) {
 		c.u8() // compression method
 	}
 	if c.short {
-		f.add(anInvalidHandshakeLength, "ServerHello fields run past its end")
+		f.Add(anInvalidHandshakeLength, "ServerHello fields run past its end")
 		return
 	}
 	hrr := bytes.Equal(random, hrrRandom[:])
 	if r.HasServerHello && !d.hrrPending {
-		f.add(anInvalidHandshake, "second ServerHello")
+		f.Add(anInvalidHandshake, "second ServerHello")
 		return
 	}
 	d.hrrPending = hrr
@@ -47,7 +47,7 @@ func (d *hsDecoder) serverHello(body []byte, r *Record, f *findings) {
 		r.HelloRetryRequest = true
 	}
 	if len(sid) > maxSessionID {
-		f.add(anInvalidHandshake, "ServerHello session id longer than 32")
+		f.Add(anInvalidHandshake, "ServerHello session id longer than 32")
 	}
 	r.ServerVersion, r.Version, r.CipherSuite, r.ALPN = ver, ver, suite, ""
 	r.ServerExtensions = r.ServerExtensions[:0]
@@ -55,11 +55,11 @@ func (d *hsDecoder) serverHello(body []byte, r *Record, f *findings) {
 		d.serverExtension(typ, data, hrr, r, f)
 	})
 	if !knownVersion(ver) || (isDraft13(ver) && !oldDraft) {
-		f.add(anUnknownVersion, "ServerHello legacy_version")
+		f.Add(anUnknownVersion, "ServerHello legacy_version")
 	} else if !knownVersion(r.Version) {
-		f.add(anUnknownVersion, "ServerHello supported_versions")
+		f.Add(anUnknownVersion, "ServerHello supported_versions")
 	} else if r.HasClientHello && !d.offered(r.Version, r) {
-		f.add(anUnknownVersion, "negotiated version not offered by the client")
+		f.Add(anUnknownVersion, "negotiated version not offered by the client")
 	}
 	d.serverFingerprint(r)
 }

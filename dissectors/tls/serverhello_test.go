@@ -12,13 +12,13 @@ import (
 // version checks of a ServerHello.
 func TestServerHelloTable(t *testing.T) {
 	tls13CH := hsClientHelloBody([]uint16{0x1301, 0x1302},
-		hsExt(16, hsHex(t, "0003 02 6832")),        // ALPN h2
-		hsExt(43, hsHex(t, "04 0304 0303")),        // supported_versions TLS 1.3, 1.2
-		hsExt(51, hsHex(t, "0006 0017 0002 0401")), // key_share: a (too short) P-256 share
+		hsExt(16, unhex(t, "0003 02 6832")),        // ALPN h2
+		hsExt(43, unhex(t, "04 0304 0303")),        // supported_versions TLS 1.3, 1.2
+		hsExt(51, unhex(t, "0006 0017 0002 0401")), // key_share: a (too short) P-256 share
 	)
-	tls12CH := hsClientHelloBody([]uint16{0xc02f, 0x002f}, hsExt(0xff01, hsHex(t, "00")))
-	sv13 := hsExt(43, hsHex(t, "0304"))         // selected_version TLS 1.3
-	ks := hsExt(51, hsHex(t, "001d 0002 0102")) // key_share x25519
+	tls12CH := hsClientHelloBody([]uint16{0xc02f, 0x002f}, hsExt(0xff01, unhex(t, "00")))
+	sv13 := hsExt(43, unhex(t, "0304"))         // selected_version TLS 1.3
+	ks := hsExt(51, unhex(t, "001d 0002 0102")) // key_share x25519
 	tests := []struct {
 		name      string
 		steps     []hsStep
@@ -26,17 +26,17 @@ func TestServerHelloTable(t *testing.T) {
 		check     func(*Record) bool
 	}{
 		{"TLS 1.3 via supported_versions",
-			[]hsStep{ch(tls13CH), sh(hsServerHelloBody(0x0303, nil, 0x1301, sv13, ks, hsExt(16, hsHex(t, "0003 02 6832"))))}, "",
+			[]hsStep{ch(tls13CH), sh(hsServerHelloBody(0x0303, nil, 0x1301, sv13, ks, hsExt(16, unhex(t, "0003 02 6832"))))}, "",
 			func(r *Record) bool {
 				return r.Version == VersionTLS13 && r.ServerVersion == VersionTLS12 && r.CipherSuite == 0x1301 && r.ALPN == "h2" &&
 					slices.Equal(r.ServerExtensions, []uint16{43, 51, 16}) && r.JA3S.String == "771,4865,43-51-16" && !r.HelloRetryRequest
 			}},
 		{"TLS 1.2 by legacy_version",
-			[]hsStep{ch(tls12CH), sh(hsServerHelloBody(0x0303, nil, 0xc02f, hsExt(0xff01, hsHex(t, "00"))))}, "",
+			[]hsStep{ch(tls12CH), sh(hsServerHelloBody(0x0303, nil, 0xc02f, hsExt(0xff01, unhex(t, "00"))))}, "",
 			func(r *Record) bool { return r.Version == VersionTLS12 && r.JA3S.String == "771,49199,65281" }},
 		{"HelloRetryRequest then ServerHello",
 			[]hsStep{ch(tls13CH),
-				sh(hsServerHelloBody(0x0303, hrrRandom[:], 0x1301, sv13, hsExt(51, hsHex(t, "001d")))), // HRR: selected group only
+				sh(hsServerHelloBody(0x0303, hrrRandom[:], 0x1301, sv13, hsExt(51, unhex(t, "001d")))), // HRR: selected group only
 				ch(tls13CH),
 				sh(hsServerHelloBody(0x0303, nil, 0x1302, sv13, ks))}, "",
 			func(r *Record) bool {
@@ -56,18 +56,18 @@ func TestServerHelloTable(t *testing.T) {
 			[]hsStep{ch(tls12CH), sh(hsServerHelloBody(0x0300, nil, 0x002f))}, "",
 			func(r *Record) bool { return r.Version == VersionSSL30 }},
 		{"legacy_version 0x0200", []hsStep{sh(hsServerHelloBody(0x0200, nil, 0x002f))}, "tls.unknown_version", nil},
-		{"selected_version cut", []hsStep{sh(hsServerHelloBody(0x0303, nil, 0x1301, hsExt(43, hsHex(t, "03"))))}, "tls.invalid_handshake_length", nil},
+		{"selected_version cut", []hsStep{sh(hsServerHelloBody(0x0303, nil, 0x1301, hsExt(43, unhex(t, "03"))))}, "tls.invalid_handshake_length", nil},
 		{"TLS 1.3 draft 18 layout (no session id, no compression)",
-			[]hsStep{sh(hsHex(t, "7f12"+strings.Repeat("00", 32)+"1301 0006 0033 0002 001d"))}, "tls.invalid_handshake_length", // key_share too short
+			[]hsStep{sh(unhex(t, "7f12"+strings.Repeat("00", 32)+"1301 0006 0033 0002 001d"))}, "tls.invalid_handshake_length", // key_share too short
 			func(r *Record) bool {
 				return r.Version == 0x7f12 && r.CipherSuite == 0x1301 && VersionName(r.Version) == "TLS 1.3 draft 18"
 			}},
 		{"draft HelloRetryRequest message (type 6)",
-			[]hsStep{ch(tls13CH), {dissectors.ToClient, hsHelloRetryRequest, hsHex(t, "7f12 0000")}, ch(tls13CH),
+			[]hsStep{ch(tls13CH), {dissectors.ToClient, hsHelloRetryRequest, unhex(t, "7f12 0000")}, ch(tls13CH),
 				sh(hsServerHelloBody(0x0303, nil, 0x1301, sv13))}, "",
 			func(r *Record) bool { return r.HelloRetryRequest && r.HasServerHello }},
 		{"undefined handshake type", []hsStep{{dissectors.ToClient, 99, nil}}, "tls.invalid_handshake_message", nil},
-		{"ServerHello cut after the random", []hsStep{sh(hsHex(t, "0303"+strings.Repeat("00", 32)))}, "tls.invalid_handshake_length",
+		{"ServerHello cut after the random", []hsStep{sh(unhex(t, "0303"+strings.Repeat("00", 32)))}, "tls.invalid_handshake_length",
 			func(r *Record) bool { return !r.HasServerHello }},
 	}
 	for _, tc := range tests {
@@ -87,11 +87,11 @@ func TestHelloRetryPending(t *testing.T) {
 	var d hsDecoder
 	var r Record
 	var f findings
-	d.message(dissectors.ToClient, hsServerHello, hsServerHelloBody(0x0303, hrrRandom[:], 0x1301, hsExt(43, hsHex(t, "0304"))), &r, &f)
+	d.message(dissectors.ToClient, hsServerHello, hsServerHelloBody(0x0303, hrrRandom[:], 0x1301, hsExt(43, unhex(t, "0304"))), &r, &f)
 	if !d.helloRetryPending() || !r.HelloRetryRequest {
 		t.Fatal("HRR not pending")
 	}
-	d.message(dissectors.ToClient, hsServerHello, hsServerHelloBody(0x0303, nil, 0x1301, hsExt(43, hsHex(t, "0304"))), &r, &f)
+	d.message(dissectors.ToClient, hsServerHello, hsServerHelloBody(0x0303, nil, 0x1301, hsExt(43, unhex(t, "0304"))), &r, &f)
 	if d.helloRetryPending() || !r.HelloRetryRequest {
 		t.Fatal("HRR still pending after the ServerHello")
 	}
