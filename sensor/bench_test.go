@@ -15,6 +15,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/gopacket/gopacket/reassembly"
 
+	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/dissectors/all"
 	"github.com/otsensor/otsensor/inventory"
 	"github.com/otsensor/otsensor/pcaps/synth"
@@ -179,8 +180,9 @@ func (emptyStream) Accept(_ *layers.TCP, _ gopacket.CaptureInfo, _ reassembly.TC
 func (emptyStream) ReassembledSG(reassembly.ScatterGather, reassembly.AssemblerContext) {}
 func (emptyStream) ReassemblyComplete(reassembly.AssemblerContext) bool                 { return true }
 
-// BenchmarkPipeline is the whole replay: capture reader, decode, flows,
-// reassembly, dissectors, inventory, and the inventory saved to Badger, on
+// BenchmarkPipeline is the whole replay as the CLI runs it: capture reader,
+// decode, flows, reassembly, dissectors, inventory, alert engine, and both
+// saved to Badger, on
 // the Modbus plant mix and on the DNP3 SCADA network.
 func BenchmarkPipeline(b *testing.B) {
 	b.Run("modbus", func(b *testing.B) { benchPipeline(b, modbusMix) })
@@ -196,10 +198,11 @@ func benchPipeline(b *testing.B, mix *benchMix) {
 	b.ResetTimer()
 	for range b.N {
 		inv := inventory.New()
+		engine := alerts.NewEngine(alerts.Config{})
 		sum, err := sensor.Replay(context.Background(), []string{path}, sensor.ReplayConfig{
 			Flow:       flow.DefaultConfig(),
 			Dissectors: all.Dissectors(all.Options{}),
-			Observer:   inv,
+			Observer:   flow.Tee{inv, engine},
 		})
 		if err != nil || len(sum.FileErrors) > 0 || sum.Packets != uint64(n) {
 			b.Fatalf("replay: %v %v, %d packets", err, sum.FileErrors, sum.Packets)
@@ -209,6 +212,9 @@ func benchPipeline(b *testing.B, mix *benchMix) {
 			b.Fatal(err)
 		}
 		if err := inventory.NewStore(db).Save(inv); err != nil {
+			b.Fatal(err)
+		}
+		if err := alerts.NewStore(db).Merge(engine.Alerts()); err != nil {
 			b.Fatal(err)
 		}
 		db.Close()
