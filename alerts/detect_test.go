@@ -420,6 +420,11 @@ func TestDetectionsCovered(t *testing.T) {
 			covered[w.rule] = true
 		}
 	}
+	for _, tc := range policyCases {
+		for _, w := range tc.want {
+			covered[w.rule] = true
+		}
+	}
 	for _, d := range Detections {
 		if !covered[d.Rule] {
 			t.Errorf("detection %s has no test case", d.Rule)
@@ -441,9 +446,9 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("%s: incomplete %+v", d.Rule, d)
 		}
 		switch d.Engine {
-		case EngineProtocol, EngineAnomaly, EngineOperational:
+		case EngineProtocol, EngineAnomaly, EngineOperational, EnginePolicy:
 		default:
-			t.Errorf("%s: engine %q (no policy detections in this part)", d.Rule, d.Engine)
+			t.Errorf("%s: engine %q", d.Rule, d.Engine)
 		}
 		if d.MITRE != nil && (len(d.MITRE.ID) != 5 || !strings.HasPrefix(d.MITRE.ID, "T0") || d.MITRE.Name == "") {
 			t.Errorf("%s: technique %+v", d.Rule, d.MITRE)

@@ -50,6 +50,8 @@ const (
 	ruleTLSSelfSigned
 	rulePortScan
 	ruleAddressScan
+	rulePolicyNewDevice
+	rulePolicyNewLink
 	numRules
 )
 
@@ -97,6 +99,10 @@ var Detections = []DetectionInfo{
 		"One source opens flows to at least Config.PortScanPorts (default 25) distinct ports (TCP and UDP counted apart) of one destination within Config.PortScanWindow (default 2 minutes). One alert per source and destination; each further new port counts."},
 	{"scan.address", "Address scan", Medium, EngineAnomaly, "scan", techRemoteDiscovery,
 		"One source opens flows (any IP protocol) to at least Config.AddressScanHosts (default 50) distinct unicast destinations within Config.AddressScanWindow (default 2 minutes). One alert per source; each further new destination counts."},
+	{"policy.new_device", "New device", Medium, EnginePolicy, "new_asset", nil,
+		"Operational baseline only: a station (an IP address that is not unspecified, multicast or the broadcast) the baseline does not hold takes part in a new flow, as client or server. One alert per IP address; Source is the new device, Destination the other end of that flow. The device is then learnt with its own learning window (Config.DeviceLearning, default 7 days of packet time), during which its new links are learnt without alerts. No technique: a new device is a rogue master (T0848) only if it acts as one."},
+	{"policy.new_link", "New link", Medium, EnginePolicy, "new_activity", nil,
+		"Operational baseline only: a new flow on a link (client, server, transport, server port) the baseline does not hold, between two stations neither of which is inside its own learning window. When both ends use the same port and no TCP SYN tells who opened the flow, the link's client is the lower address, so that the order of packets does not make a link new. Titled \"New port\" when the baseline holds other links from that client to that server. One alert per client, server, transport and port; the link is then learnt."},
 }
 
 func (r rule) info() *DetectionInfo { return &Detections[r] }

@@ -42,6 +42,18 @@ type Config struct {
 	// are forgotten when the cap is reached; new ones beyond it are
 	// dropped and counted in Stats.
 	MaxTracked int
+	// Baseline, when set, runs the policy engine against it: in learning
+	// mode (or with Learn) new flows are learnt into it, in operational
+	// mode what it does not hold raises policy.new_device and
+	// policy.new_link. Nil: no policy engine.
+	Baseline *Baseline
+	// Learn learns this input into Baseline whatever its mode, without
+	// policy alerts (replay --learn).
+	Learn bool
+	// DeviceLearning is the learning window of a device first seen while
+	// the baseline is operational (default 7 days of packet time): its
+	// new links are learnt without alerts until it ends.
+	DeviceLearning time.Duration
 	// OnNew, when set, is called with each alert the first time this
 	// engine raises it (the events output writes it then). It is not
 	// called for alerts given to Restore.
@@ -70,6 +82,7 @@ func (c Config) withDefaults() Config {
 	defDur(&c.ModbusExceptionWindow, time.Minute)
 	def(&c.MaxAlerts, 100000)
 	def(&c.MaxTracked, 65536)
+	defDur(&c.DeviceLearning, 7*24*time.Hour)
 	return c
 }
 
@@ -145,6 +158,9 @@ func (e *Engine) Event(ev *dissectors.Event) {
 func (e *Engine) Flow(u *flow.Update) {
 	if u.New && u.Flow != nil {
 		e.scanFlow(u)
+		if e.cfg.Baseline != nil {
+			e.policyFlow(u)
+		}
 	}
 }
 

@@ -1,0 +1,305 @@
+package alerts
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/otsensor/otsensor/dissectors"
+)
+
+// The baseline's modes.
+const (
+	// ModeLearning: what is seen is learnt; no policy alerts.
+	ModeLearning = "learning"
+	// ModeOperational: what the baseline does not hold raises policy
+	// alerts (and is then learnt, so that it alerts once).
+	ModeOperational = "operational"
+)
+
+// BaselineConfig bounds a Baseline; the zero value takes the defaults.
+type BaselineConfig struct {
+	// MaxHosts and MaxLinks cap what the baseline holds (default 65536
+	// hosts and 262144 links). What is new beyond them is not learnt and
+	// is counted in BaselineStatus.
+	MaxHosts int
+	MaxLinks int
+}
+
+func (c BaselineConfig) withDefaults() BaselineConfig {
+	if c.MaxHosts <= 0 {
+		c.MaxHosts = 1 << 16
+	}
+	if c.MaxLinks <= 0 {
+		c.MaxLinks = 1 << 18
+	}
+	return c
+}
+
+// BaselineHost is a learnt host.
+type BaselineHost struct {
+	IP    netip.Addr `json:"ip"`
+	First time.Time  `json:"first_seen"`
+	Last  time.Time  `json:"last_seen"`
+	// LearnUntil is the end of the host's own learning window, for a host
+	// first seen while the baseline was operational: until then its new
+	// links are learnt without alerts. Zero for hosts learnt in learning
+	// mode.
+	LearnUntil time.Time `json:"learn_until,omitzero"`
+}
+
+// BaselineLink is a learnt link: a client talking to a server port.
+type BaselineLink struct {
+	Client    netip.Addr `json:"client"`
+	Server    netip.Addr `json:"server"`
+	Transport string     `json:"transport"` // "TCP", "UDP", "IP-<n>" (dissectors.Transport)
+	Port      uint16     `json:"port"`      // the server's; 0 for protocols without ports
+	AppProto  string     `json:"app_proto,omitempty"`
+	First     time.Time  `json:"first_seen"`
+	Last      time.Time  `json:"last_seen"`
+	Flows     uint64     `json:"flows"`
+}
+
+// BaselineStatus is what a baseline holds, for display.
+type BaselineStatus struct {
+	Mode     string    `json:"mode"`
+	LockedAt time.Time `json:"locked_at,omitzero"` // packet time of the switch to operational
+	// First and Last are the packet times of what was learnt.
+	First        time.Time      `json:"first_seen,omitzero"`
+	Last         time.Time      `json:"last_seen,omitzero"`
+	HostCount    int            `json:"host_count"`
+	LinkCount    int            `json:"link_count"`
+	DroppedHosts uint64         `json:"dropped_hosts"` // new hosts not learnt: MaxHosts reached
+	DroppedLinks uint64         `json:"dropped_links"` // new links not learnt: MaxLinks reached
+	Hosts        []BaselineHost `json:"hosts"`         // by IP
+	Links        []BaselineLink `json:"links"`         // by client, server, transport, port
+}
+
+// blLinkKey identifies a link; comparable, so that a lookup allocates
+// nothing.
+type blLinkKey struct {
+	client, server netip.Addr
+	transport      dissectors.Transport
+	port           uint16
+}
+
+// blPair is a client and a server, whatever the port.
+type blPair struct{ client, server netip.Addr }
+
+type blHost struct {
+	BaselineHost
+	dirty bool
+}
+
+type blLink struct {
+	BaselineLink
+	flows uint64 // flows since the last load or save (Save adds them)
+	dirty bool
+}
+
+// Baseline is the communication a plant has as normal: its hosts and
+// links, learnt from traffic (packet time), and its mode. It is not safe
+// for concurrent use: the engine that fills it runs on one goroutine.
+type Baseline struct {
+	cfg      BaselineConfig
+	mode     string
+	lockedAt time.Time
+	// modeSet is set when Lock or Learn changed the mode since the
+	// baseline was loaded or saved: then Save writes it.
+	modeSet bool
+	hosts   map[netip.Addr]*blHost
+	links   map[blLinkKey]*blLink
+	pairs   map[blPair]int // links per client and server, for "new port"
+	dropped struct{ hosts, links uint64 }
+}
+
+// NewBaseline returns an empty baseline in learning mode.
+func NewBaseline(cfg BaselineConfig) *Baseline {
+	return &Baseline{
+		cfg:   cfg.withDefaults(),
+		mode:  ModeLearning,
+		hosts: map[netip.Addr]*blHost{},
+		links: map[blLinkKey]*blLink{},
+		pairs: map[blPair]int{},
+	}
+}
+
+// Mode returns ModeLearning or ModeOperational.
+func (b *Baseline) Mode() string { return b.mode }
+
+// LockedAt returns the packet time the baseline became operational, zero
+// while learning.
+func (b *Baseline) LockedAt() time.Time { return b.lockedAt }
+
+// Lock switches to operational mode at packet time at: what the
+// baseline does not hold raises policy alerts from then on.
+func (b *Baseline) Lock(at time.Time) {
+	b.mode, b.lockedAt, b.modeSet = ModeOperational, at, true
+}
+
+// Learn switches back to learning mode, keeping what was learnt.
+func (b *Baseline) Learn() {
+	b.mode, b.lockedAt, b.modeSet = ModeLearning, time.Time{}, true
+}
+
+// Status returns the mode and a copy of what the baseline holds, sorted.
+func (b *Baseline) Status() BaselineStatus {
+	s := BaselineStatus{
+		Mode: b.mode, LockedAt: b.lockedAt,
+		HostCount: len(b.hosts), LinkCount: len(b.links),
+		DroppedHosts: b.dropped.hosts, DroppedLinks: b.dropped.links,
+		Hosts: make([]BaselineHost, 0, len(b.hosts)),
+		Links: make([]BaselineLink, 0, len(b.links)),
+	}
+	for _, h := range b.hosts {
+		s.Hosts = append(s.Hosts, h.BaselineHost)
+		widen(&s.First, &s.Last, h.First)
+		widen(&s.First, &s.Last, h.Last)
+	}
+	for _, l := range b.links {
+		s.Links = append(s.Links, l.BaselineLink)
+	}
+	slices.SortFunc(s.Hosts, func(x, y BaselineHost) int { return x.IP.Compare(y.IP) })
+	slices.SortFunc(s.Links, compareLinks)
+	return s
+}
+
+func compareLinks(x, y BaselineLink) int {
+	return cmp.Or(x.Client.Compare(y.Client), x.Server.Compare(y.Server),
+		cmp.Compare(x.Transport, y.Transport), cmp.Compare(x.Port, y.Port))
+}
+
+// widen extends [*first, *last] to cover t (a zero bound is unset).
+func widen(first, last *time.Time, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if first.IsZero() || t.Before(*first) {
+		*first = t
+	}
+	if t.After(*last) {
+		*last = t
+	}
+}
+
+// station reports whether a is one station's address: not unspecified,
+// multicast or the limited broadcast. The baseline learns stations only.
+func station(a netip.Addr) bool {
+	return a.IsValid() && !a.IsUnspecified() && !a.IsMulticast() && a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+}
+
+// host returns the learnt host a, nil when unknown.
+func (b *Baseline) host(a netip.Addr) *blHost { return b.hosts[a] }
+
+// seeHost notes a known host seen at t.
+func (h *blHost) see(t time.Time) {
+	if t.Before(h.First) || t.After(h.Last) {
+		widen(&h.First, &h.Last, t)
+		h.dirty = true
+	}
+}
+
+// addHost learns a new host first seen at t, with its own learning window
+// until learnUntil (zero: none). It returns nil when MaxHosts is reached.
+func (b *Baseline) addHost(a netip.Addr, t, learnUntil time.Time) *blHost {
+	if len(b.hosts) >= b.cfg.MaxHosts {
+		b.dropped.hosts++
+		return nil
+	}
+	h := &blHost{BaselineHost: BaselineHost{IP: a, First: t, Last: t, LearnUntil: learnUntil}, dirty: true}
+	b.hosts[a] = h
+	return h
+}
+
+// learnHost learns a in learning mode: known or not, it has no window.
+func (b *Baseline) learnHost(a netip.Addr, t time.Time) {
+	if h := b.hosts[a]; h != nil {
+		h.see(t)
+		return
+	}
+	b.addHost(a, t, time.Time{})
+}
+
+// inWindow reports whether h is inside its own learning window at t.
+func (h *blHost) inWindow(t time.Time) bool {
+	return h != nil && !h.LearnUntil.IsZero() && t.Before(h.LearnUntil)
+}
+
+// seeLink notes one more flow of a known link at t.
+func (l *blLink) see(t time.Time, app string) {
+	widen(&l.First, &l.Last, t)
+	l.Flows++
+	l.flows++
+	if app != "" && l.AppProto != app {
+		l.AppProto = app
+	}
+	l.dirty = true
+}
+
+// addLink learns a new link with one flow at t; false when MaxLinks is
+// reached.
+func (b *Baseline) addLink(k blLinkKey, t time.Time, app string) bool {
+	if len(b.links) >= b.cfg.MaxLinks {
+		b.dropped.links++
+		return false
+	}
+	b.putLink(k, &blLink{BaselineLink: BaselineLink{
+		Client: k.client, Server: k.server, Transport: k.transport.String(), Port: k.port,
+		AppProto: app, First: t, Last: t, Flows: 1,
+	}, flows: 1, dirty: true})
+	return true
+}
+
+func (b *Baseline) putLink(k blLinkKey, l *blLink) {
+	if b.links[k] == nil {
+		b.pairs[blPair{k.client, k.server}]++
+	}
+	b.links[k] = l
+}
+
+// learnLink learns one flow of the link k at t in learning mode.
+func (b *Baseline) learnLink(k blLinkKey, t time.Time, app string) {
+	if l := b.links[k]; l != nil {
+		l.see(t, app)
+		return
+	}
+	b.addLink(k, t, app)
+}
+
+// linkKeyOf returns the key of a stored link.
+func linkKeyOf(l *BaselineLink) (blLinkKey, error) {
+	t, ok := parseTransport(l.Transport)
+	if !ok {
+		return blLinkKey{}, fmt.Errorf("link transport %q", l.Transport)
+	}
+	return blLinkKey{client: l.Client.Unmap(), server: l.Server.Unmap(), transport: t, port: l.Port}, nil
+}
+
+// parseTransport reads dissectors.Transport's String.
+func parseTransport(s string) (dissectors.Transport, bool) {
+	switch s {
+	case "TCP":
+		return dissectors.TCP, true
+	case "UDP":
+		return dissectors.UDP, true
+	case "ICMP":
+		return 1, true
+	case "IPv6-ICMP":
+		return 58, true
+	}
+	if len(s) > 3 && s[:3] == "IP-" {
+		n := 0
+		for _, c := range s[3:] {
+			if c < '0' || c > '9' || n > 255 {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n <= 255 {
+			return dissectors.Transport(n), true
+		}
+	}
+	return 0, false
+}
