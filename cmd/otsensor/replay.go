@@ -28,6 +28,7 @@ type replayOptions struct {
 	events     string
 	format     string
 	noProgress bool
+	learn      bool
 	dissectors all.Options
 }
 
@@ -43,6 +44,7 @@ of the same files give the same result. The inventory in --data-dir is merged
 with what the replay learns, and the alerts it raises with the stored ones
 (see otsensor alerts): counts add up, states set by the user stay.`,
 		Example: `  otsensor replay pcaps/
+  otsensor replay --learn normal.pcap && otsensor replay suspect.pcap
   otsensor replay --events events.json plant.pcapng
   otsensor replay --events - capture.pcap.gz | jq 'select(.event_type=="modbus")'`,
 		Args: cobra.MinimumNArgs(1),
@@ -54,6 +56,7 @@ with what the replay learns, and the alerts it raises with the stored ones
 	f.StringVar(&o.events, "events", "", "write events and new alerts as JSON lines to FILE (- for stdout; not with -o json)")
 	f.StringVarP(&o.format, "output", "o", "text", "summary format: text (on stderr) or json (on stdout)")
 	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
+	f.BoolVar(&o.learn, "learn", false, "learn these captures into the baseline as normal, then lock it (see otsensor baseline)")
 	f.IntVar(&o.dissectors.MQTTPayloadPreview, "mqtt-payload-preview", 0, "show the first N bytes of each MQTT PUBLISH payload in events (0: none; payloads may be sensitive)")
 	return cmd
 }
@@ -95,7 +98,12 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	// The engine comes after the events writer: an alert line follows the
 	// event that raised it. It is written once, when the alert is new in
 	// this replay; repeats only raise the stored count.
-	var acfg alerts.Config
+	store := alerts.NewStore(db)
+	baseline, err := store.LoadBaseline(alerts.BaselineConfig{})
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	acfg := alerts.Config{Baseline: baseline, Learn: o.learn}
 	if events != nil {
 		acfg.OnNew = func(al *alerts.Alert) { events.WriteAlert(eveAlert(al)) }
 	}
@@ -139,7 +147,13 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 		a.log.Warn("alert engine at its limits: some alerts or detection state left out",
 			zap.Uint64("dropped_alerts", st.DroppedAlerts), zap.Uint64("dropped_state", st.DroppedState))
 	}
-	if err := alerts.NewStore(db).Merge(raised); err != nil {
+	if err := store.Merge(raised); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	if o.learn {
+		baseline.Lock(baseline.Status().Last)
+	}
+	if err := store.SaveBaseline(baseline); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
 	sum.Devices = len(inv.Devices())
