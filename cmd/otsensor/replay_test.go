@@ -27,14 +27,17 @@ const plantPackets = 154
 // as pcaps/gen rewrites them.
 func countBundled(t *testing.T) (files, packets int64) {
 	t.Helper()
-	names, err := filepath.Glob(filepath.Join(pcapsDir, "*.pcap*"))
+	var names []string
+	err := filepath.WalkDir(pcapsDir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && capture.IsCaptureName(d.Name()) {
+			names = append(names, path) // not the truth files, labels, sources
+		}
+		return err
+	})
 	if err != nil || len(names) < 10 {
 		t.Fatalf("bundled captures: %v %v", names, err)
 	}
 	for _, name := range names {
-		if !capture.IsCaptureName(name) {
-			continue // truth files
-		}
 		f, err := os.Open(name)
 		if err != nil {
 			t.Fatal(err)

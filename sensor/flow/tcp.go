@@ -1,7 +1,9 @@
 package flow
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -142,6 +144,16 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.Asse
 // ReassemblyComplete ends the flow. The connection is then dropped from
 // the reassembler; its trailing ACKs start nothing (see New).
 func (s *tcpStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
+	if w := s.w; w.flushing {
+		w.flushEnded = append(w.flushEnded, s)
+		return true
+	}
+	s.complete()
+	return true
+}
+
+// complete ends the flow and remembers it for its trailing packets.
+func (s *tcpStream) complete() {
 	w := s.w
 	w.end(&s.flowState)
 	k := s.key()
@@ -150,5 +162,24 @@ func (s *tcpStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
 	}
 	w.ended[k] = &s.flowState
 	w.lingering.pushBack(&s.flowState)
-	return true
+}
+
+// flush runs a flush of the reassembler, then ends the connections it
+// completed in the order they started (flow id breaking ties).
+func (w *Worker) flush(run func()) {
+	w.flushing = true
+	run()
+	w.flushing = false
+	ended := w.flushEnded
+	slices.SortFunc(ended, func(a, b *tcpStream) int {
+		if c := a.info.Start.Compare(b.info.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.info.ID, b.info.ID)
+	})
+	for i, s := range ended {
+		s.complete()
+		ended[i] = nil
+	}
+	w.flushEnded = ended[:0]
 }

@@ -30,10 +30,8 @@ func (w *Worker) advance() {
 	if !w.now.Before(w.nextFlush) {
 		// The reassembler looks at every connection: not every tick.
 		w.nextFlush = w.now.Add(flushInterval)
-		w.asm.FlushWithOptions(reassembly.FlushOptions{
-			T:  w.now.Add(-w.cfg.ReorderWait),
-			TC: w.now.Add(-w.cfg.TCPIdle),
-		})
+		opts := reassembly.FlushOptions{T: w.now.Add(-w.cfg.ReorderWait), TC: w.now.Add(-w.cfg.TCPIdle)}
+		w.flush(func() { w.asm.FlushWithOptions(opts) })
 	}
 	w.expireTable()
 	if !w.now.Before(w.nextCheckpoint) {
@@ -57,7 +55,8 @@ func (w *Worker) mayFlushHoles() bool {
 // lost (see tcpStream.Accept). The reassembler cannot flush during
 // Assemble: the connection is locked.
 func (w *Worker) skipLostHoles(p *decode.Packet) {
-	w.asm.FlushWithOptions(reassembly.FlushOptions{T: w.holeFlush.Add(time.Nanosecond)})
+	opts := reassembly.FlushOptions{T: w.holeFlush.Add(time.Nanosecond)}
+	w.flush(func() { w.asm.FlushWithOptions(opts) })
 	w.holeFlush = time.Time{}
 	w.nextHoleFlush = w.pktTime.Add(lostHoleInterval)
 	w.reinjecting = true

@@ -69,14 +69,20 @@ type Worker struct {
 	dissectors []dissectors.Dissector
 	ports      map[dissectors.Port]uint64 // server port → bitmask of dissectors claiming it
 
-	asm       *reassembly.Assembler
-	ctx       packetContext
-	tcpFlows  int
-	table     map[tableKey]*flowState
-	ended     map[tableKey]*flowState // TCP connections that ended lately
-	idle      lru                     // table flows, least recently seen first
-	lingering lru                     // ended TCP connections, likewise
-	active    []*flowState            // flows with unreported activity or still open
+	asm *reassembly.Assembler
+	ctx packetContext
+	// flushEnded collects the connections a flush of the reassembler
+	// completes: it visits them in map order, and they are ended in start
+	// order afterwards so that a replay gives the same updates and events
+	// in the same order every time.
+	flushing   bool
+	flushEnded []*tcpStream
+	tcpFlows   int
+	table      map[tableKey]*flowState
+	ended      map[tableKey]*flowState // TCP connections that ended lately
+	idle       lru                     // table flows, least recently seen first
+	lingering  lru                     // ended TCP connections, likewise
+	active     []*flowState            // flows with unreported activity or still open
 
 	// now is the newest packet time seen, which drives timers; pktTime is
 	// the current packet's, which stamps what it completes. The ns forms
@@ -149,7 +155,7 @@ func (w *Worker) Handle(data []byte, ci gopacket.CaptureInfo, lt layers.LinkType
 
 // Close ends every flow (end of input or shutdown) and reports it.
 func (w *Worker) Close() {
-	w.asm.FlushAll()
+	w.flush(func() { w.asm.FlushAll() })
 	for f := w.idle.oldest(); f != nil; f = w.idle.oldest() {
 		w.idle.remove(f)
 		delete(w.table, f.key())
