@@ -26,6 +26,11 @@ type BaselineConfig struct {
 	// is counted in BaselineStatus.
 	MaxHosts int
 	MaxLinks int
+	// MaxProtocolEntries caps each table of the protocol baseline: Modbus
+	// links, DNP3 links, identities, MQTT clients, TLS items (default
+	// 65536 each). What is new beyond it is not learnt and is counted in
+	// ProtocolStatus.Dropped.
+	MaxProtocolEntries int
 }
 
 func (c BaselineConfig) withDefaults() BaselineConfig {
@@ -34,6 +39,9 @@ func (c BaselineConfig) withDefaults() BaselineConfig {
 	}
 	if c.MaxLinks <= 0 {
 		c.MaxLinks = 1 << 18
+	}
+	if c.MaxProtocolEntries <= 0 {
+		c.MaxProtocolEntries = 1 << 16
 	}
 	return c
 }
@@ -75,6 +83,8 @@ type BaselineStatus struct {
 	DroppedLinks uint64         `json:"dropped_links"` // new links not learnt: MaxLinks reached
 	Hosts        []BaselineHost `json:"hosts"`         // by IP
 	Links        []BaselineLink `json:"links"`         // by client, server, transport, port
+	// Protocols is what the per-protocol baseline holds (baseline_proto.go).
+	Protocols ProtocolStatus `json:"protocols"`
 }
 
 // blLinkKey identifies a link; comparable, so that a lookup allocates
@@ -113,6 +123,7 @@ type Baseline struct {
 	links   map[blLinkKey]*blLink
 	pairs   map[blPair]int // links per client and server, for "new port"
 	dropped struct{ hosts, links uint64 }
+	proto   protoBaseline // Modbus, DNP3, MQTT, TLS (baseline_proto.go)
 }
 
 // NewBaseline returns an empty baseline in learning mode.
@@ -123,6 +134,7 @@ func NewBaseline(cfg BaselineConfig) *Baseline {
 		hosts: map[netip.Addr]*blHost{},
 		links: map[blLinkKey]*blLink{},
 		pairs: map[blPair]int{},
+		proto: newProtoBaseline(),
 	}
 }
 
@@ -163,6 +175,7 @@ func (b *Baseline) Status() BaselineStatus {
 	}
 	slices.SortFunc(s.Hosts, func(x, y BaselineHost) int { return x.IP.Compare(y.IP) })
 	slices.SortFunc(s.Links, compareLinks)
+	s.Protocols = b.proto.status()
 	return s
 }
 

@@ -164,7 +164,7 @@ func gotPolicy(t *testing.T, all []*alerts.Alert) (devices, links []string) {
 			title, _, _ := strings.Cut(a.Title, " TCP/")
 			links = append(links, fmt.Sprintf("%s %v %v:%d", title, a.Source.IP, a.Destination.IP, a.Destination.Port))
 		default:
-			t.Errorf("policy alert of rule %s", a.Rule)
+			continue // the protocol policy rules: baseline_proto_replay_test.go
 		}
 		if a.Count != 1 {
 			t.Errorf("%s %q raised %d times", a.Rule, a.Title, a.Count)

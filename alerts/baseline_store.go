@@ -155,6 +155,8 @@ func (b *Baseline) loadRecord(key, v []byte) error {
 		}
 		r.Client, r.Server = k.client, k.server
 		b.putLink(k, &blLink{BaselineLink: r.BaselineLink})
+	default:
+		return b.loadProtoRecord(key, v)
 	}
 	return nil
 }
@@ -164,8 +166,12 @@ func (b *Baseline) loadRecord(key, v []byte) error {
 // widen, flow counts add, a host keeps the earlier end of its learning
 // window, none being the earliest). The stored mode stays unless Lock or
 // Learn changed b's since then; a database without a mode takes b's. b
-// then holds the merged records and mode.
+// then holds the merged records and mode. The protocol baseline is merged
+// the same way (saveProtoBaseline).
 func (s *Store) SaveBaseline(b *Baseline) error {
+	if err := s.saveProtoBaseline(b); err != nil {
+		return err
+	}
 	var (
 		hosts []*blHost
 		links []*blLink

@@ -23,6 +23,9 @@ var (
 	techValidAccounts   = &Technique{ID: "T0859", Name: "Valid Accounts"}
 	techRemoteDiscovery = &Technique{ID: "T0846", Name: "Remote System Discovery"}
 	techConnEnumeration = &Technique{ID: "T0840", Name: "Network Connection Enumeration"}
+	techUnauthorizedCmd = &Technique{ID: "T0855", Name: "Unauthorized Command Message"}
+	techAutoCollection  = &Technique{ID: "T0802", Name: "Automated Collection"}
+	techAdversaryMiddle = &Technique{ID: "T0830", Name: "Adversary-in-the-Middle"}
 )
 
 // rule indexes Detections.
@@ -52,6 +55,14 @@ const (
 	ruleAddressScan
 	rulePolicyNewDevice
 	rulePolicyNewLink
+	rulePolicyModbusFunction
+	rulePolicyModbusAddress
+	rulePolicyIdentityChange
+	rulePolicyDNP3Function
+	rulePolicyMQTTClientID
+	rulePolicyMQTTWildcard
+	rulePolicyTLSFingerprint
+	rulePolicyTLSCertificate
 	numRules
 )
 
@@ -103,6 +114,22 @@ var Detections = []DetectionInfo{
 		"Operational baseline only: a station (an IP address that is not unspecified, multicast or the broadcast) the baseline does not hold takes part in a new flow, as client or server. One alert per IP address; Source is the new device, Destination the other end of that flow. The device is then learnt with its own learning window (Config.DeviceLearning, default 7 days of packet time), during which its new links are learnt without alerts. No technique: a new device is a rogue master (T0848) only if it acts as one."},
 	{"policy.new_link", "New link", Medium, EnginePolicy, "new_activity", nil,
 		"Operational baseline only: a new flow on a link (client, server, transport, server port) the baseline does not hold, between two stations neither of which is inside its own learning window. When both ends use the same port and no TCP SYN tells who opened the flow, the link's client is the lower address, so that the order of packets does not make a link new. Titled \"New port\" when the baseline holds other links from that client to that server. One alert per client, server, transport and port; the link is then learnt."},
+	{"policy.modbus_function", "Modbus function code not in the baseline", Medium, EnginePolicy, "unauthorized_operation", techUnauthorizedCmd,
+		"Operational baseline only: a Modbus request with a function code the baseline does not hold for that client, server and unit id. High for write codes (5, 6, 15, 16, 22, 23), titled \"Modbus write from a client that never wrote\" when no learnt link of the client wrote; medium otherwise. Titled with the function. Silent while the client or the server is inside its own learning window. One alert per client, server (IP and port), unit id and function code; the code is then learnt."},
+	{"policy.modbus_address", "Modbus address range not in the baseline", Medium, EnginePolicy, "unauthorized_operation", nil,
+		"Operational baseline only: a Modbus request with a learnt function code whose address range (address and quantity; both parts of FC 23) lies outside every range learnt for that client, server, unit id and function code. The baseline keeps up to 8 ranges per code, merging overlapping and adjacent ones (and, beyond 8, the two closest). One alert per client, server, unit id, function code and range; the range is then learnt."},
+	{"policy.identity_change", "Device identity changed", High, EnginePolicy, "firmware_change", techModuleFirmware,
+		"Operational baseline only: a Modbus Read Device Identification response (43/14: vendor name, product code, revision) or a DNP3 response with group 0 attributes (vendor, model, software version, hardware version) reports a value that differs from the one learnt for that server and unit id or link address: a firmware update or a replaced device. Fields missing from either side are not compared. Titled with the fields that changed. One alert per server, address and new identity; the new identity is then learnt."},
+	{"policy.dnp3_function", "DNP3 function code not in the baseline", Medium, EnginePolicy, "unauthorized_operation", techUnauthorizedCmd,
+		"Operational baseline only: a DNP3 request with a function code the baseline does not hold for that master IP, outstation IP and outstation link address. High for control functions (select, operate, direct operate with and without ack: 3-6), freezes (7-12), restarts (13, 14), initialize data and application (15-18), save configuration (19) and file operations and activate configuration (25-31); medium otherwise. Titled \"from a master that never operated this outstation\" for 3-6 when that master has no learnt control function toward it. One alert per master, outstation, link address and function code; the code is then learnt."},
+	{"policy.mqtt_client_id", "New MQTT client id", Medium, EnginePolicy, "new_activity", nil,
+		"Operational baseline only: a packet from an MQTT client whose client id the baseline does not hold for that broker (IP). Empty client ids are not compared. One alert per client host, broker and client id; the client id is then learnt."},
+	{"policy.mqtt_wildcard", "MQTT wildcard subscription from a new subscriber", High, EnginePolicy, "abnormal_behavior", techAutoCollection,
+		"Operational baseline only: a SUBSCRIBE with a multi-level wildcard filter (\"#\" or ending in \"/#\") that the client id never subscribed with at that broker: a client collecting everything published. One alert per client host, broker, client id and filter; the filter is then learnt."},
+	{"policy.tls_fingerprint", "New TLS client fingerprint on a known device", Medium, EnginePolicy, "new_activity", nil,
+		"Operational baseline only: a TLS ClientHello from a client whose learnt fingerprints do not include its JA3 hash or its JA4 (another TLS stack or tool on a known device). Clients without learnt fingerprints raise nothing. One alert per client and JA3/JA4 pair; both are then learnt."},
+	{"policy.tls_certificate", "TLS server presents a new certificate", Medium, EnginePolicy, "certificate", techAdversaryMiddle,
+		"Operational baseline only: a server (IP and port) with learnt certificates presents a leaf certificate (SHA-256 fingerprint) it never presented: a renewal, or an interception. One alert per server and fingerprint; the certificate is then learnt."},
 }
 
 func (r rule) info() *DetectionInfo { return &Detections[r] }
