@@ -58,6 +58,9 @@ type Config struct {
 	// engine raises it (the events output writes it then). It is not
 	// called for alerts given to Restore.
 	OnNew func(*Alert)
+	// Rules, when set, are custom rules evaluated on every event (see
+	// RuleSet); they raise alerts in every baseline mode.
+	Rules *RuleSet
 }
 
 // withDefaults fills the zero fields of c.
@@ -138,6 +141,7 @@ func (e *Engine) Event(ev *dissectors.Event) {
 	if ev.Flow == nil {
 		return
 	}
+	e.customRules(ev)
 	if ev.Anomaly != nil {
 		e.violation(ev)
 		return
@@ -152,6 +156,7 @@ func (e *Engine) Event(ev *dissectors.Event) {
 	case *tls.Record:
 		e.tls(ev, r)
 	}
+	e.policyEvent(ev)
 }
 
 // Flow implements flow.Observer.

@@ -98,7 +98,7 @@ func (a *app) rootCmd() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDir, "data-dir", a.defaultDataDir(), "where the inventory is stored (env OTSENSOR_DATA_DIR)")
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(a.replayCmd(), a.devicesCmd(), a.linksCmd(), a.alertsCmd(), a.baselineCmd(), a.versionCmd())
+	root.AddCommand(a.replayCmd(), a.devicesCmd(), a.linksCmd(), a.alertsCmd(), a.baselineCmd(), a.rulesCmd(), a.versionCmd())
 	return root
 }
 

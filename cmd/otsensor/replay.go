@@ -29,6 +29,7 @@ type replayOptions struct {
 	format     string
 	noProgress bool
 	learn      bool
+	rules      []string
 	dissectors all.Options
 }
 
@@ -57,6 +58,7 @@ with what the replay learns, and the alerts it raises with the stored ones
 	f.StringVarP(&o.format, "output", "o", "text", "summary format: text (on stderr) or json (on stdout)")
 	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	f.BoolVar(&o.learn, "learn", false, "learn these captures into the baseline as normal, then lock it (see otsensor baseline)")
+	f.StringArrayVar(&o.rules, "rules", nil, "custom alert rules: a YAML file or a directory of *.yaml (repeatable); rules that do not compile are reported and left out")
 	f.IntVar(&o.dissectors.MQTTPayloadPreview, "mqtt-payload-preview", 0, "show the first N bytes of each MQTT PUBLISH payload in events (0: none; payloads may be sensitive)")
 	return cmd
 }
@@ -70,6 +72,17 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	}
 	if n := o.dissectors.MQTTPayloadPreview; n < 0 || n > maxPayloadPreview {
 		return &exitError{code: exitUsage, err: fmt.Errorf("--mqtt-payload-preview %d: want 0..%d bytes", n, maxPayloadPreview)}
+	}
+	var rules *alerts.RuleSet
+	if len(o.rules) > 0 {
+		rs, bad, err := a.loadRules(o.rules)
+		if err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			a.log.Warn("custom rules left out: they do not compile", zap.Int("bad", len(bad)), zap.Int("loaded", len(rs.Rules())))
+		}
+		rules = rs
 	}
 	files, err := capture.Expand(args)
 	if err != nil {
@@ -103,7 +116,7 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	if err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
-	acfg := alerts.Config{Baseline: baseline, Learn: o.learn}
+	acfg := alerts.Config{Baseline: baseline, Learn: o.learn, Rules: rules}
 	if events != nil {
 		acfg.OnNew = func(al *alerts.Alert) { events.WriteAlert(eveAlert(al)) }
 	}
@@ -146,6 +159,12 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	if st := engine.Stats(); st.DroppedAlerts > 0 || st.DroppedState > 0 {
 		a.log.Warn("alert engine at its limits: some alerts or detection state left out",
 			zap.Uint64("dropped_alerts", st.DroppedAlerts), zap.Uint64("dropped_state", st.DroppedState))
+	}
+	for _, rs := range engine.RuleStats() {
+		if rs.Errors > 0 {
+			a.log.Warn("custom rule evaluation errors", zap.String("rule", rs.ID),
+				zap.Uint64("errors", rs.Errors), zap.Uint64("evals", rs.Evals), zap.String("first", rs.FirstError))
+		}
 	}
 	if err := store.Merge(raised); err != nil {
 		return &exitError{code: exitFailed, err: err}
