@@ -57,6 +57,8 @@ func captures() []capture {
 		{name: "mqtt_malformed.pcap", link: synth.LinkEthernet, build: one(mqttMalformed)},
 		{name: "mqtt_port.pcap", link: synth.LinkEthernet, build: one(mqttPort)},
 		{name: "tls_malformed.pcap", link: synth.LinkEthernet, build: one(tlsMalformed)},
+		{name: scenNormalFile, link: synth.LinkEthernet, build: one(func(t *synth.Trace) { attackScenario(t, false) })},
+		{name: scenSuspectFile, link: synth.LinkEthernet, build: one(func(t *synth.Trace) { attackScenario(t, true) })},
 	}
 }
 
@@ -75,12 +77,20 @@ func writeCrafted(dir string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.name, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, c.name), b, 0o644); err != nil {
+		path := filepath.Join(dir, c.name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			return nil, err
 		}
 		names = append(names, c.name)
 	}
-	return names, nil
+	labels, err := writeScenarioLabels(dir)
+	if err != nil {
+		return nil, err
+	}
+	return append(names, labels), nil
 }
 
 // bytes renders the capture and returns its file content and packet count.

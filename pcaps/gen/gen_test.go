@@ -55,6 +55,9 @@ var want = map[string]struct {
 	"mqtt_port.pcap":      {[]layers.LinkType{layers.LinkTypeEthernet}, 37},
 	// TLS: the count is derived in the scenario's doc comment.
 	"tls_malformed.pcap": {[]layers.LinkType{layers.LinkTypeEthernet}, 274},
+	// The attack scenario: the counts are derived in scen_attack_test.go.
+	scenNormalFile:  {[]layers.LinkType{layers.LinkTypeEthernet}, scenNormalPackets},
+	scenSuspectFile: {[]layers.LinkType{layers.LinkTypeEthernet}, scenNormalPackets + scenAttackPackets},
 }
 
 func TestCapturesListed(t *testing.T) {
@@ -68,8 +71,8 @@ func TestCapturesListed(t *testing.T) {
 	if len(names) != len(want) {
 		t.Errorf("captures() has %d files, want has %d", len(names), len(want))
 	}
-	if n := len(names); n < 12 || n > 24 {
-		t.Errorf("%d crafted files, the set should stay at 12-24", n)
+	if n := len(names); n < 12 || n > 26 {
+		t.Errorf("%d crafted files, the set should stay at 12-26", n)
 	}
 }
 
