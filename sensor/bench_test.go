@@ -198,7 +198,7 @@ func benchPipeline(b *testing.B, mix *benchMix) {
 	b.ResetTimer()
 	for range b.N {
 		inv := inventory.New()
-		engine := alerts.NewEngine(alerts.Config{})
+		engine := alerts.NewEngine(alerts.Config{Baseline: alerts.NewBaseline(alerts.BaselineConfig{})})
 		sum, err := sensor.Replay(context.Background(), []string{path}, sensor.ReplayConfig{
 			Flow:       flow.DefaultConfig(),
 			Dissectors: all.Dissectors(all.Options{}),
