@@ -167,8 +167,7 @@ func (b *Baseline) Status() BaselineStatus {
 	}
 	for _, h := range b.hosts {
 		s.Hosts = append(s.Hosts, h.BaselineHost)
-		widen(&s.First, &s.Last, h.First)
-		widen(&s.First, &s.Last, h.Last)
+		widenSpan(&s.First, &s.Last, h.First, h.Last)
 	}
 	for _, l := range b.links {
 		s.Links = append(s.Links, l.BaselineLink)
@@ -195,6 +194,13 @@ func widen(first, last *time.Time, t time.Time) {
 	if t.After(*last) {
 		*last = t
 	}
+}
+
+// widenSpan extends [*first, *last] to cover [f, l] (zero bounds are
+// unset).
+func widenSpan(first, last *time.Time, f, l time.Time) {
+	widen(first, last, f)
+	widen(first, last, l)
 }
 
 // station reports whether a is one station's address: not unspecified,

@@ -4,16 +4,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/otsensor/otsensor/alerts"
 )
@@ -32,29 +29,12 @@ type mbRequest struct {
 // hold whole ADUs (segmentation is not modelled).
 func readModbusRequests(t *testing.T, file string) []mbRequest {
 	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
 	var out []mbRequest
-	for {
-		data, _, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		p := gopacket.NewPacket(data, r.LinkType(), gopacket.Default)
+	readPackets(t, file, func(p gopacket.Packet) {
 		ip, ok := p.NetworkLayer().(*layers.IPv4)
 		tcp, ok2 := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
 		if !ok || !ok2 || (tcp.DstPort != 502 && tcp.DstPort != 5020) || len(tcp.Payload) == 0 {
-			continue
+			return
 		}
 		src, _ := netip.AddrFromSlice(ip.SrcIP.To4())
 		dst, _ := netip.AddrFromSlice(ip.DstIP.To4())
@@ -89,7 +69,7 @@ func readModbusRequests(t *testing.T, file string) []mbRequest {
 			}
 			out = append(out, req)
 		}
-	}
+	})
 	return out
 }
 

@@ -92,11 +92,8 @@ func (b *Baseline) loadProtoRecord(key, v []byte) error {
 		l := &blModbus{BaselineModbus: r.BaselineModbus}
 		l.Client, l.Server = l.Client.Unmap(), l.Server.Unmap()
 		k := mbKey{client: l.Client, server: l.Server, unit: l.Unit}
-		if p.modbus[k] != nil {
-			return errors.New("modbus link stored twice")
-		}
-		if p.full(max, len(p.modbus)) {
-			return nil
+		if ok, err := p.admit(max, len(p.modbus), p.modbus[k] != nil, "modbus link"); !ok {
+			return err
 		}
 		slices.SortFunc(l.Functions, func(x, y ModbusFunction) int { return int(x.Code) - int(y.Code) })
 		for i := range l.Functions {
@@ -126,11 +123,8 @@ func (b *Baseline) loadProtoRecord(key, v []byte) error {
 		l := &blDNP3{BaselineDNP3: r.BaselineDNP3}
 		l.Master, l.Outstation = l.Master.Unmap(), l.Outstation.Unmap()
 		k := dnKey{master: l.Master, outstation: l.Outstation, addr: l.Address}
-		if p.dnp3[k] != nil {
-			return errors.New("dnp3 link stored twice")
-		}
-		if p.full(max, len(p.dnp3)) {
-			return nil
+		if ok, err := p.admit(max, len(p.dnp3), p.dnp3[k] != nil, "dnp3 link"); !ok {
+			return err
 		}
 		for _, fc := range l.Functions {
 			l.fcs.add(fc)
@@ -148,11 +142,8 @@ func (b *Baseline) loadProtoRecord(key, v []byte) error {
 		}
 		r.Server = r.Server.Unmap()
 		k := identKey{server: r.Server, proto: pr, addr: r.Address}
-		if p.idents[k] != nil {
-			return errors.New("identity stored twice")
-		}
-		if p.full(max, len(p.idents)) {
-			return nil
+		if ok, err := p.admit(max, len(p.idents), p.idents[k] != nil, "identity"); !ok {
+			return err
 		}
 		p.idents[k] = &blIdentity{BaselineIdentity: r.BaselineIdentity}
 	case bytes.HasPrefix(key, []byte(prefixBaselineMQTT)):
@@ -162,11 +153,8 @@ func (b *Baseline) loadProtoRecord(key, v []byte) error {
 		}
 		r.Broker = r.Broker.Unmap()
 		k := mqKey{broker: r.Broker, client: r.ClientID}
-		if p.mqtt[k] != nil {
-			return errors.New("mqtt client stored twice")
-		}
-		if p.full(max, len(p.mqtt)) {
-			return nil
+		if ok, err := p.admit(max, len(p.mqtt), p.mqtt[k] != nil, "mqtt client"); !ok {
+			return err
 		}
 		c := &blMQTT{BaselineMQTTClient: r.BaselineMQTTClient, topics: map[string]struct{}{}, subs: map[string]struct{}{}}
 		for _, tp := range r.Topics {
@@ -188,15 +176,22 @@ func (b *Baseline) loadProtoRecord(key, v []byte) error {
 		}
 		r.Host = serviceOf(r.Host)
 		k := tlsKey{host: r.Host, kind: kind, value: r.Value}
-		if p.tls[k] != nil {
-			return errors.New("tls item stored twice")
-		}
-		if p.full(max, len(p.tls)) {
-			return nil
+		if ok, err := p.admit(max, len(p.tls), p.tls[k] != nil, "tls item"); !ok {
+			return err
 		}
 		p.putTLS(k, &blTLS{BaselineTLSItem: r.BaselineTLSItem})
 	}
 	return nil
+}
+
+// admit reports whether a loaded entry is added to its table of n
+// entries: not when has (the table holds its key already: an error) or
+// when the table is full (counted, no error).
+func (p *protoBaseline) admit(max, n int, has bool, what string) (bool, error) {
+	if has {
+		return false, errors.New(what + " stored twice")
+	}
+	return !p.full(max, n), nil
 }
 
 // protoWrite is one merged record to write, and how to take it back into
@@ -205,6 +200,20 @@ type protoWrite struct {
 	key   []byte
 	val   any
 	apply func()
+}
+
+// readStored reads the record of type R stored under key: nil when there
+// is none.
+func readStored[R any](txn *badger.Txn, key []byte) (*R, error) {
+	r := new(R)
+	found, err := getJSON(txn, key, r)
+	if err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", key, err)
+	}
+	if !found {
+		return nil, nil
+	}
+	return r, nil
 }
 
 // saveProtoBaseline merges what b's protocol baseline learnt since it was
@@ -225,15 +234,13 @@ func (s *Store) saveProtoBaseline(b *Baseline) error {
 				continue
 			}
 			m := l.record()
-			var r baselineModbusRecord
 			key := modbusKey(&m)
-			found, err := getJSON(txn, key, &r)
+			r, err := readStored[baselineModbusRecord](txn, key)
 			if err != nil {
-				return fmt.Errorf("baseline %s: %w", key, err)
+				return err
 			}
-			if found {
-				widen(&m.First, &m.Last, r.First)
-				widen(&m.First, &m.Last, r.Last)
+			if r != nil {
+				widenSpan(&m.First, &m.Last, r.First, r.Last)
 				m.Requests = r.Requests + l.reqs
 				for _, f := range r.Functions {
 					i, ok := slices.BinarySearchFunc(m.Functions, f.Code, func(x ModbusFunction, c uint8) int { return int(x.Code) - int(c) })
@@ -262,16 +269,14 @@ func (s *Store) saveProtoBaseline(b *Baseline) error {
 				continue
 			}
 			m := l.BaselineDNP3
-			var r baselineDNP3Record
 			key := dnp3Key(&m)
-			found, err := getJSON(txn, key, &r)
+			r, err := readStored[baselineDNP3Record](txn, key)
 			if err != nil {
-				return fmt.Errorf("baseline %s: %w", key, err)
+				return err
 			}
 			fcs := l.fcs
-			if found {
-				widen(&m.First, &m.Last, r.First)
-				widen(&m.First, &m.Last, r.Last)
+			if r != nil {
+				widenSpan(&m.First, &m.Last, r.First, r.Last)
 				m.Requests = r.Requests + l.reqs
 				for _, fc := range r.Functions {
 					fcs.add(fc)
@@ -287,18 +292,16 @@ func (s *Store) saveProtoBaseline(b *Baseline) error {
 				continue
 			}
 			m := l.BaselineIdentity
-			var r baselineIdentityRecord
 			key := identityKey(&m)
-			found, err := getJSON(txn, key, &r)
+			r, err := readStored[baselineIdentityRecord](txn, key)
 			if err != nil {
-				return fmt.Errorf("baseline %s: %w", key, err)
+				return err
 			}
-			if found {
+			if r != nil {
 				st := r.BaselineIdentity
 				mergeIdentity(&st, &m)
 				st.First, st.Last = m.First, m.Last
-				widen(&st.First, &st.Last, r.First)
-				widen(&st.First, &st.Last, r.Last)
+				widenSpan(&st.First, &st.Last, r.First, r.Last)
 				st.Protocol, st.Server, st.Address = m.Protocol, m.Server, m.Address
 				m = st
 			}
@@ -310,17 +313,15 @@ func (s *Store) saveProtoBaseline(b *Baseline) error {
 			if !c.dirty {
 				continue
 			}
-			var r baselineMQTTRecord
 			m := c.BaselineMQTTClient
 			key := mqttKey(&m)
-			found, err := getJSON(txn, key, &r)
+			r, err := readStored[baselineMQTTRecord](txn, key)
 			if err != nil {
-				return fmt.Errorf("baseline %s: %w", key, err)
+				return err
 			}
 			merged := &blMQTT{BaselineMQTTClient: m, topics: maps.Clone(c.topics), subs: maps.Clone(c.subs)}
-			if found {
-				widen(&merged.First, &merged.Last, r.First)
-				widen(&merged.First, &merged.Last, r.Last)
+			if r != nil {
+				widenSpan(&merged.First, &merged.Last, r.First, r.Last)
 				for _, tp := range r.Topics {
 					p.addTopic(merged, merged.topics, tp, maxTopicsPerClient)
 				}
@@ -336,16 +337,14 @@ func (s *Store) saveProtoBaseline(b *Baseline) error {
 			if !it.dirty {
 				continue
 			}
-			var r baselineTLSRecord
 			m := it.BaselineTLSItem
 			key := tlsItemKey(&m)
-			found, err := getJSON(txn, key, &r)
+			r, err := readStored[baselineTLSRecord](txn, key)
 			if err != nil {
-				return fmt.Errorf("baseline %s: %w", key, err)
+				return err
 			}
-			if found {
-				widen(&m.First, &m.Last, r.First)
-				widen(&m.First, &m.Last, r.Last)
+			if r != nil {
+				widenSpan(&m.First, &m.Last, r.First, r.Last)
 			}
 			writes = append(writes, protoWrite{key, baselineTLSRecord{BaselineSchemaVersion, m}, func() {
 				it.BaselineTLSItem, it.dirty = m, false

@@ -3,16 +3,13 @@ package alerts_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/dissectors/all"
@@ -64,26 +61,10 @@ func readTopology(t *testing.T, files ...string) topology {
 	t.Helper()
 	top := topology{hosts: map[netip.Addr]bool{}, links: map[tcpLink]bool{}, pairs: map[[2]netip.Addr]bool{}}
 	for _, file := range files {
-		f, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := pcapgo.NewReader(f)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
 		type conn struct{ a, b netip.AddrPort }
 		synced := map[conn]bool{}
 		var seen []conn
-		for {
-			data, _, err := r.ReadPacketData()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s: %v", file, err)
-			}
-			p := gopacket.NewPacket(data, r.LinkType(), gopacket.Default)
+		readPackets(t, file, func(p gopacket.Packet) {
 			var src, dst netip.Addr
 			switch ip := p.NetworkLayer().(type) {
 			case *layers.IPv4:
@@ -93,7 +74,7 @@ func readTopology(t *testing.T, files ...string) topology {
 				src, _ = netip.AddrFromSlice(ip.SrcIP)
 				dst, _ = netip.AddrFromSlice(ip.DstIP)
 			default:
-				continue
+				return
 			}
 			for _, a := range []netip.Addr{src, dst} {
 				if stationIP(a) {
@@ -105,7 +86,7 @@ func readTopology(t *testing.T, files ...string) topology {
 			}
 			tcp, ok := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
 			if !ok {
-				continue
+				return
 			}
 			c := conn{netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))}
 			if tcp.SYN && !tcp.ACK {
@@ -114,8 +95,7 @@ func readTopology(t *testing.T, files ...string) topology {
 				top.pairs[[2]netip.Addr{src, dst}] = true
 			}
 			seen = append(seen, c)
-		}
-		f.Close()
+		})
 		for _, c := range seen {
 			if !synced[c] && !synced[conn{c.b, c.a}] {
 				t.Fatalf("%s: a TCP connection %v-%v without SYN", file, c.a, c.b)

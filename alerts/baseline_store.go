@@ -217,8 +217,7 @@ func (s *Store) SaveBaseline(b *Baseline) error {
 				return fmt.Errorf("baseline host %v: %w", m.IP, err)
 			}
 			if found {
-				widen(&m.First, &m.Last, r.First)
-				widen(&m.First, &m.Last, r.Last)
+				widenSpan(&m.First, &m.Last, r.First, r.Last)
 				if r.LearnUntil.IsZero() || (!m.LearnUntil.IsZero() && r.LearnUntil.Before(m.LearnUntil)) {
 					m.LearnUntil = r.LearnUntil
 				}
@@ -233,8 +232,7 @@ func (s *Store) SaveBaseline(b *Baseline) error {
 				return fmt.Errorf("baseline link %s: %w", baselineLinkKey(&m), err)
 			}
 			if found {
-				widen(&m.First, &m.Last, r.First)
-				widen(&m.First, &m.Last, r.Last)
+				widenSpan(&m.First, &m.Last, r.First, r.Last)
 				m.Flows = r.Flows + l.flows
 				if m.AppProto == "" {
 					m.AppProto = r.AppProto

@@ -4,32 +4,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
-	"github.com/otsensor/otsensor/dissectors/dnp3"
-	"github.com/otsensor/otsensor/dissectors/modbus"
-	"github.com/otsensor/otsensor/dissectors/mqtt"
-	"github.com/otsensor/otsensor/dissectors/tls"
 )
-
-// policyEvent runs the per-protocol policy engine on a record event:
-// what the baseline holds is noted seen (map lookups on comparable keys,
-// no allocation); what it does not hold raises a policy alert in
-// operational mode (outside the learning windows of the flow's ends) and
-// is then learnt, so that each cause alerts once.
-func (e *Engine) policyEvent(ev *dissectors.Event) {
-	if e.cfg.Baseline == nil || ev.Flow == nil || ev.Anomaly != nil {
-		return
-	}
-	switch r := ev.Record.(type) {
-	case *modbus.Record:
-		e.policyModbus(ev, r)
-	case *dnp3.Record:
-		e.policyDNP3(ev, r)
-	case *mqtt.Record:
-		e.policyMQTT(ev, r)
-	case *tls.Record:
-		e.policyTLS(ev, r)
-	}
-}
 
 // protoSilent reports whether a cause seen on f at t is learnt without an
 // alert: the baseline is learning (or Config.Learn is set), or an end of f

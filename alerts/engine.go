@@ -136,7 +136,12 @@ func NewEngine(cfg Config) *Engine {
 	}
 }
 
-// Event implements flow.Observer.
+// Event implements flow.Observer. A record event runs its protocol's
+// built-in detections, then, with a baseline, its policy engine: what the
+// baseline holds is noted seen (map lookups on comparable keys, no
+// allocation); what it does not hold raises a policy alert in operational
+// mode (outside the learning windows of the flow's ends) and is then
+// learnt, so that each cause alerts once.
 func (e *Engine) Event(ev *dissectors.Event) {
 	if ev.Flow == nil {
 		return
@@ -146,17 +151,29 @@ func (e *Engine) Event(ev *dissectors.Event) {
 		e.violation(ev)
 		return
 	}
+	policy := e.cfg.Baseline != nil
 	switch r := ev.Record.(type) {
 	case *modbus.Record:
 		e.modbus(ev, r)
+		if policy {
+			e.policyModbus(ev, r)
+		}
 	case *dnp3.Record:
 		e.dnp3(ev, r)
+		if policy {
+			e.policyDNP3(ev, r)
+		}
 	case *mqtt.Record:
 		e.mqtt(ev, r)
+		if policy {
+			e.policyMQTT(ev, r)
+		}
 	case *tls.Record:
 		e.tls(ev, r)
+		if policy {
+			e.policyTLS(ev, r)
+		}
 	}
-	e.policyEvent(ev)
 }
 
 // Flow implements flow.Observer.
@@ -172,19 +189,25 @@ func (e *Engine) Flow(u *flow.Update) {
 // Neighbor implements flow.Observer.
 func (e *Engine) Neighbor(n *flow.Neighbor) {}
 
-// raise records one firing of the detection k.rule for the cause k at
-// packet time t. A known alert is aggregated: Count, First and Last, and
-// nothing is allocated. A new one takes the detection's defaults, f's
-// client and server as Source and Destination (when f is set), then fill
-// (which sets the title, evidence and anything else that differs; it runs
-// only for new alerts), and is passed to Config.OnNew.
+// raise records one firing of the built-in detection k.rule for the cause
+// k at packet time t, with the detection's defaults from the catalogue
+// (see raiseAs).
 func (e *Engine) raise(k alertKey, t time.Time, f *dissectors.Flow, fill func(*Alert)) {
+	e.raiseAs(k.rule.info(), k, t, f, fill)
+}
+
+// raiseAs records one firing of the detection info (built-in or custom)
+// for the cause k at packet time t. A known alert is aggregated: Count,
+// First and Last, and nothing is allocated. A new one takes info's
+// defaults, f's client and server as Source and Destination (when f is
+// set), then fill (which sets the title, evidence and anything else that
+// differs; it runs only for new alerts), and is passed to Config.OnNew.
+func (e *Engine) raiseAs(info *DetectionInfo, k alertKey, t time.Time, f *dissectors.Flow, fill func(*Alert)) {
 	e.stats.Hits++
 	if en := e.byKey[k]; en != nil {
 		e.bump(en, t)
 		return
 	}
-	info := k.rule.info()
 	id := makeID(info.Rule, k.String())
 	if en := e.alerts[id]; en != nil { // restored from storage
 		e.byKey[k] = en
@@ -218,7 +241,7 @@ func (e *Engine) raise(k alertKey, t time.Time, f *dissectors.Flow, fill func(*A
 	if fill != nil {
 		fill(a)
 	}
-	if a.MITRE != nil { // the alert's own copy, not the catalogue's
+	if a.MITRE != nil { // the alert's own copy, not the detection's
 		m := *a.MITRE
 		a.MITRE = &m
 	}

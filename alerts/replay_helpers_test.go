@@ -2,10 +2,15 @@ package alerts_test
 
 import (
 	"context"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/dissectors/all"
@@ -29,6 +34,32 @@ func replayInto(t testing.TB, e *alerts.Engine, files ...string) {
 	}
 	for _, fe := range sum.FileErrors {
 		t.Errorf("%s: %v", fe.File, fe.Err)
+	}
+}
+
+// readPackets decodes each packet of the capture file (pcap, gzip or
+// not) with gopacket alone, independently of the sensor, and calls fn
+// with it.
+func readPackets(t *testing.T, file string, fn func(gopacket.Packet)) {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	for {
+		data, _, err := r.ReadPacketData()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		fn(gopacket.NewPacket(data, r.LinkType(), gopacket.Default))
 	}
 }
 

@@ -29,6 +29,7 @@ type Rule struct {
 	File string
 	Line int
 
+	info   DetectionInfo // the defaults of r's alerts, set at load from the fields above
 	prg    cel.Program
 	protos protoMask // the protocols whose fields the condition reads; 0: all events
 	stats  RuleStat
@@ -376,6 +377,8 @@ func (s *RuleSet) addNode(file string, lines []string, n *yaml.Node) *RuleError 
 	}
 	r := &Rule{ID: sp.ID, Title: sp.Title, Severity: sev, Engine: engine, Category: category,
 		Description: sp.Description, MITRE: sp.MITRE, Condition: sp.Condition, File: file, Line: line}
+	r.info = DetectionInfo{Rule: r.RuleName(), Title: r.Title, Severity: r.Severity, Engine: r.Engine,
+		Category: r.Category, MITRE: r.MITRE, Description: r.Description}
 	if e := s.compile(r, lines, sp.nodes["condition"]); e != nil {
 		return e
 	}

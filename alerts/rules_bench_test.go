@@ -23,9 +23,8 @@ const benchRules = `
 - {id: r10, title: x, severity: low, condition: 'event.direction == "to_server" && event.modbus.quantity > 120'}
 `
 
-// BenchmarkRuleEval measures the custom rules' cost per Modbus event
-// (read holding registers request): 10 rules, through Engine.Event.
-func BenchmarkRuleEval(b *testing.B) {
+// benchRulesEngine is an engine with benchRules.
+func benchRulesEngine(b *testing.B) *Engine {
 	s, err := NewRuleSet()
 	if err != nil {
 		b.Fatal(err)
@@ -33,7 +32,13 @@ func BenchmarkRuleEval(b *testing.B) {
 	if err := s.AddYAML("bench.yaml", []byte(benchRules)); err != nil {
 		b.Fatal(err)
 	}
-	e := NewEngine(Config{Rules: s})
+	return NewEngine(Config{Rules: s})
+}
+
+// BenchmarkRuleEval measures the custom rules' cost per Modbus event
+// (read holding registers request): 10 rules, through Engine.Event.
+func BenchmarkRuleEval(b *testing.B) {
+	e := benchRulesEngine(b)
 	f := newFlow(1, "modbus", "10.1.1.9:40000", "10.1.1.5:502")
 	r := &modbus.Record{UnitID: 1, FunctionCode: 3, Function: "read_holding_registers",
 		Present: modbus.FieldAddress | modbus.FieldQuantity, Address: 100, Quantity: 10}
@@ -55,14 +60,7 @@ func BenchmarkRuleEval(b *testing.B) {
 // BenchmarkRuleEvalOtherProtocol: the same rules on an MQTT event, which
 // all but r8 and r9 (no protocol field) skip without evaluation.
 func BenchmarkRuleEvalOtherProtocol(b *testing.B) {
-	s, err := NewRuleSet()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.AddYAML("bench.yaml", []byte(benchRules)); err != nil {
-		b.Fatal(err)
-	}
-	e := NewEngine(Config{Rules: s})
+	e := benchRulesEngine(b)
 	f := newFlow(1, "mqtt", "10.1.1.9:40000", "10.1.1.5:1883")
 	ev := &dissectors.Event{Time: t0, Dir: dissectors.ToServer, Flow: f, Record: &mqtt.Record{Type: mqtt.PingReq}}
 	b.ReportAllocs()

@@ -127,50 +127,16 @@ func (e *Engine) customRules(ev *dissectors.Event) {
 }
 
 // raiseRule raises (or aggregates) the alert of custom rule r for ev's
-// client and server, as raise does for built-in detections.
+// client and server.
 func (e *Engine) raiseRule(r *Rule, ev *dissectors.Event) {
 	f := ev.Flow
 	k := alertKey{rule: ruleCustom, src: hostOf(f.Client), dst: serviceOf(f.Server), s: r.ID}
-	e.stats.Hits++
-	if en := e.byKey[k]; en != nil {
-		e.bump(en, ev.Time)
-		return
-	}
-	name := r.RuleName()
-	id := makeID(name, k.String())
-	if en := e.alerts[id]; en != nil { // restored from storage
-		e.byKey[k] = en
-		e.bump(en, ev.Time)
-		return
-	}
-	if len(e.alerts) >= e.cfg.MaxAlerts {
-		e.stats.DroppedAlerts++
-		return
-	}
-	a := &Alert{
-		V: SchemaVersion, ID: id, Rule: name, Title: r.Title, Severity: r.Severity,
-		Engine: r.Engine, Category: r.Category, First: ev.Time, Last: ev.Time, Count: 1, State: StateNew,
-		FlowID:      f.ID,
-		AppProto:    f.AppProto,
-		Source:      Endpoint{IP: f.Client.Addr().Unmap(), MAC: macString(f.ClientMAC)},
-		Destination: Endpoint{IP: f.Server.Addr().Unmap(), Port: f.Server.Port(), MAC: macString(f.ServerMAC)},
-		Evidence:    ruleEvidence(r, ev),
-	}
-	if r.MITRE != nil {
-		m := *r.MITRE
-		a.MITRE = &m
-	}
-	if a.AppProto == "" && ev.Anomaly != nil {
-		a.AppProto = ev.Anomaly.AppProto
-	}
-	en := &entry{a: a}
-	e.alerts[id] = en
-	e.byKey[k] = en
-	e.markChanged(en)
-	e.stats.Raised++
-	if e.cfg.OnNew != nil {
-		e.cfg.OnNew(a)
-	}
+	e.raiseAs(&r.info, k, ev.Time, f, func(a *Alert) {
+		a.Evidence = ruleEvidence(r, ev)
+		if a.AppProto == "" && ev.Anomaly != nil {
+			a.AppProto = ev.Anomaly.AppProto
+		}
+	})
 }
 
 // ruleEvidence is the evidence of a custom rule's alert: the condition,
