@@ -79,6 +79,9 @@ const (
 	StateNew          = "new"
 	StateAcknowledged = "acknowledged"
 	StateMuted        = "muted"
+	// StateLearned closes a policy alert whose cause the user added to
+	// the baseline (Baseline.LearnAlert).
+	StateLearned = "learned"
 )
 
 // Technique is a MITRE ATT&CK for ICS technique.

@@ -55,7 +55,14 @@ func (e *Engine) policyMQTT(ev *dissectors.Event, r *mqtt.Record) {
 				ak := alertKey{rule: rulePolicyMQTTWildcard, src: hostOf(f.Client), dst: serviceOf(f.Server), s: r.ClientID + "\x00" + flt}
 				e.raise(ak, ev.Time, f, func(a *Alert) {
 					a.Title = "MQTT wildcard subscription " + quoteName(flt) + " from client id " + quoteName(r.ClientID)
-					a.Evidence = recordEvidence(ev)
+					// The record's evidence and the filter that raised it
+					// (a SUBSCRIBE may carry several): what alerts learn
+					// adds to the baseline.
+					a.Evidence = evidence(map[string]any{
+						"direction": ev.Dir.String(),
+						"mqtt":      r,
+						"filter":    flt,
+					})
 				})
 			}
 			b.proto.addTopic(c, c.subs, flt, maxFiltersPerClient)

@@ -240,17 +240,17 @@ func (s *Store) write(alerts []*Alert) error {
 	return nil
 }
 
-// ValidState reports whether state is one of StateNew, StateAcknowledged
-// and StateMuted.
+// ValidState reports whether state is one of StateNew, StateAcknowledged,
+// StateMuted and StateLearned.
 func ValidState(state string) bool {
-	return state == StateNew || state == StateAcknowledged || state == StateMuted
+	return state == StateNew || state == StateAcknowledged || state == StateMuted || state == StateLearned
 }
 
 // SetState sets the state of the alert stored under id (a whole id) and
 // returns it. It returns ErrNotFound when there is none.
 func (s *Store) SetState(id, state string) (*Alert, error) {
 	if !ValidState(state) {
-		return nil, fmt.Errorf("alert state %q: want %s, %s or %s", state, StateNew, StateAcknowledged, StateMuted)
+		return nil, fmt.Errorf("alert state %q: want %s, %s, %s or %s", state, StateNew, StateAcknowledged, StateMuted, StateLearned)
 	}
 	var a *Alert
 	err := s.db.Update(func(txn *badger.Txn) error {

@@ -21,23 +21,27 @@ import (
 func (a *app) alertsCmd() *cobra.Command {
 	cmd := a.alertsListCmd(&cobra.Command{
 		Use:   "alerts",
-		Short: "List the alerts raised from traffic; show, acknowledge or mute one",
+		Short: "List the alerts raised from traffic; show, acknowledge, mute or learn one",
 		Long: `List the alerts that replays raised: protocol violations, dangerous OT
 operations and weak security. The same cause between the same endpoints is one
 alert whose count and last seen grow, across replays; its state (new,
-acknowledged, muted) is set by the user and kept. "alerts" is "alerts list".
+acknowledged, muted, learned) is set by the user and kept. "alerts learn"
+adds the cause of a policy alert to the baseline and closes it (learned).
+"alerts" is "alerts list".
 The list is sorted by severity (critical first), then last seen (latest first).`,
 		Example: `  otsensor alerts
   otsensor alerts --severity high --state new -o wide
   otsensor alerts --device 192.168.10.21 -o json
   otsensor alerts show 3f2a
-  otsensor alerts ack 3f2a9c0d17e4b6a8`,
+  otsensor alerts ack 3f2a9c0d17e4b6a8
+  otsensor alerts learn 3f2a`,
 	})
 	cmd.AddCommand(
 		a.alertsListCmd(&cobra.Command{Use: "list", Short: "List the alerts (the same as alerts)"}),
 		a.alertShowCmd(),
 		a.alertStateCmd("ack", alerts.StateAcknowledged, "Acknowledge an alert: seen, being handled"),
 		a.alertStateCmd("mute", alerts.StateMuted, "Mute an alert: expected here, not worth attention"),
+		a.alertLearnCmd(),
 	)
 	return cmd
 }
@@ -84,7 +88,7 @@ func (a *app) alertsListCmd(cmd *cobra.Command) *cobra.Command {
 	fl.StringVarP(&format, "output", "o", formatTable, "table, wide, json or yaml")
 	fl.StringVar(&f.severity, "severity", "", "only alerts of this severity or above: low, medium, high, critical")
 	fl.StringVar(&f.engine, "engine", "", "only alerts of this engine: protocol, operational, anomaly, policy")
-	fl.StringVar(&f.state, "state", "", "only alerts in this state: new, acknowledged, muted")
+	fl.StringVar(&f.state, "state", "", "only alerts in this state: new, acknowledged, muted, learned")
 	fl.StringVar(&f.device, "device", "", "only alerts with this device (ID, IP or MAC) as source or destination")
 	return cmd
 }
@@ -104,7 +108,7 @@ func (f alertFilter) compile() (func(*inventory.Snapshot, *alerts.Alert) (bool, 
 		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--engine %q: want one of %s", f.engine, strings.Join(engines, ", "))}
 	}
 	if f.state != "" && !alerts.ValidState(f.state) {
-		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--state %q: want %s, %s or %s", f.state, alerts.StateNew, alerts.StateAcknowledged, alerts.StateMuted)}
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--state %q: want %s, %s, %s or %s", f.state, alerts.StateNew, alerts.StateAcknowledged, alerts.StateMuted, alerts.StateLearned)}
 	}
 	var onDevice func(alerts.Endpoint) bool
 	return func(snap *inventory.Snapshot, al *alerts.Alert) (bool, error) {
@@ -354,30 +358,76 @@ func (a *app) alertStateCmd(name, state, short string) *cobra.Command {
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			if _, err := os.Stat(a.dataDir); errors.Is(err, fs.ErrNotExist) {
-				return &exitError{code: exitNoInput, err: fmt.Errorf("no alerts in %s: run `otsensor replay FILE...` first", a.dataDir)}
-			}
-			db, err := inventory.OpenDB(a.dataDir, false, a.log)
-			if err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			defer db.Close()
-			st := alerts.NewStore(db)
-			list, err := st.Load()
-			if err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			al, err := findAlert(list, args[0])
-			if err != nil {
-				return err
-			}
-			if al, err = st.SetState(al.ID, state); err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			fmt.Fprintf(a.out, "alert %s %s: %s\n", al.ID, state, al.Title)
-			return nil
+			return a.withStoredAlert(args[0], func(st *alerts.Store, al *alerts.Alert) error {
+				al, err := st.SetState(al.ID, state)
+				if err != nil {
+					return &exitError{code: exitFailed, err: err}
+				}
+				fmt.Fprintf(a.out, "alert %s %s: %s\n", al.ID, state, al.Title)
+				return nil
+			})
 		},
 	}
+}
+
+// alertLearnCmd is `alerts learn`: it adds the cause of one policy alert
+// to the baseline and closes the alert (state learned).
+func (a *app) alertLearnCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "learn ID",
+		Short: "Learn a policy alert's cause into the baseline as normal, and close the alert",
+		Long: `Learn adds what a policy alert reports as new (a device, a link, a Modbus or
+DNP3 function code or address range, a device identity, an MQTT client id or
+wildcard subscription, a TLS fingerprint or certificate) to the baseline, as
+if it had been seen while learning, and sets the alert's state to learned.
+Alerts of the other engines describe no deviation from the baseline: ack or
+mute them instead.`,
+		Example: `  otsensor alerts --engine policy
+  otsensor alerts learn 3f2a`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return a.withStoredAlert(args[0], func(st *alerts.Store, al *alerts.Alert) error {
+				b, err := st.LoadBaseline(alerts.BaselineConfig{})
+				if err != nil {
+					return &exitError{code: exitFailed, err: err}
+				}
+				if err := b.LearnAlert(al); err != nil {
+					return &exitError{code: exitFailed, err: err}
+				}
+				if err := st.SaveBaseline(b); err != nil {
+					return &exitError{code: exitFailed, err: err}
+				}
+				if al, err = st.SetState(al.ID, alerts.StateLearned); err != nil {
+					return &exitError{code: exitFailed, err: err}
+				}
+				fmt.Fprintf(a.out, "alert %s %s: %s\n", al.ID, alerts.StateLearned, al.Title)
+				return nil
+			})
+		},
+	}
+}
+
+// withStoredAlert opens the data dir for writing and runs fn on the
+// stored alert q names (an ID or a unique ID prefix).
+func (a *app) withStoredAlert(q string, fn func(*alerts.Store, *alerts.Alert) error) error {
+	if _, err := os.Stat(a.dataDir); errors.Is(err, fs.ErrNotExist) {
+		return &exitError{code: exitNoInput, err: fmt.Errorf("no alerts in %s: run `otsensor replay FILE...` first", a.dataDir)}
+	}
+	db, err := inventory.OpenDB(a.dataDir, false, a.log)
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	defer db.Close()
+	st := alerts.NewStore(db)
+	list, err := st.Load()
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	al, err := findAlert(list, q)
+	if err != nil {
+		return err
+	}
+	return fn(st, al)
 }
 
 // eveAlert is al as an alert line of the events output.
