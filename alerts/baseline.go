@@ -56,6 +56,9 @@ type BaselineHost struct {
 	// links are learnt without alerts. Zero for hosts learnt in learning
 	// mode.
 	LearnUntil time.Time `json:"learn_until,omitzero"`
+	// MaxSilence is the longest the host was seen sending nothing while
+	// the baseline learnt (detect_silence.go); zero in older records.
+	MaxSilence time.Duration `json:"max_silence,omitempty"`
 }
 
 // BaselineLink is a learnt link: a client talking to a server port.
@@ -68,6 +71,15 @@ type BaselineLink struct {
 	First     time.Time  `json:"first_seen"`
 	Last      time.Time  `json:"last_seen"`
 	Flows     uint64     `json:"flows"`
+	// Period is the typical gap between the link's activity (flows and
+	// flow reports with packets), PeriodDev the typical deviation from it
+	// (robust moving averages over Gaps gaps measured while learning) and
+	// MaxSilence the longest silence seen while learning
+	// (detect_silence.go). Zero in records older than them.
+	Period     time.Duration `json:"period,omitempty"`
+	PeriodDev  time.Duration `json:"period_dev,omitempty"`
+	Gaps       uint64        `json:"gaps,omitempty"`
+	MaxSilence time.Duration `json:"max_silence,omitempty"`
 }
 
 // BaselineStatus is what a baseline holds, for display.
@@ -106,6 +118,7 @@ type blHost struct {
 type blLink struct {
 	BaselineLink
 	flows uint64 // flows since the last load or save (Save adds them)
+	gaps  uint64 // gaps measured since the last load or save, likewise
 	dirty bool
 }
 
@@ -321,4 +334,52 @@ func parseTransport(s string) (dissectors.Transport, bool) {
 		}
 	}
 	return 0, false
+}
+
+// periodMinGaps is how many gaps a link needs before its period counts.
+const periodMinGaps = 8
+
+// samplePeriod adds one gap between the link's activities to its period:
+// moving averages with weight 1/8, the gap clamped to [Period/4,
+// 4*Period] so that one outlier moves them little.
+func (l *blLink) samplePeriod(gap time.Duration) {
+	if gap <= 0 {
+		return
+	}
+	l.Gaps++
+	l.gaps++
+	l.dirty = true
+	if l.Period <= 0 {
+		l.Period, l.PeriodDev = gap, 0
+		return
+	}
+	g := min(max(gap, l.Period/4), 4*l.Period)
+	d := g - l.Period
+	l.Period += d / 8
+	l.PeriodDev += (max(d, -d) - l.PeriodDev) / 8
+}
+
+// regular reports whether the link's learnt activity is periodic: enough
+// gaps, deviating by at most half the period on average.
+func (l *BaselineLink) regular() bool {
+	return l.Gaps >= periodMinGaps && l.Period > 0 && 2*l.PeriodDev <= l.Period
+}
+
+// mergePeriod merges into m (this baseline's link, which measured own gaps
+// since it was loaded) the stored record r. When the record is still the
+// one loaded, m's averages stand; when another writer changed it, they
+// are averaged by their gap counts (each capped at 64).
+func mergePeriod(m *BaselineLink, own uint64, r *BaselineLink) {
+	loaded := m.Gaps - own
+	m.Gaps = r.Gaps + own
+	m.MaxSilence = max(m.MaxSilence, r.MaxSilence)
+	switch {
+	case own == 0:
+		m.Period, m.PeriodDev = r.Period, r.PeriodDev
+	case r.Gaps == loaded || r.Gaps == 0:
+	default:
+		wr, wo := time.Duration(min(r.Gaps, 64)), time.Duration(min(own, 64))
+		m.Period = (r.Period*wr + m.Period*wo) / (wr + wo)
+		m.PeriodDev = (r.PeriodDev*wr + m.PeriodDev*wo) / (wr + wo)
+	}
 }

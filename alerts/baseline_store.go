@@ -166,8 +166,9 @@ func (b *Baseline) loadRecord(key, v []byte) error {
 // widen, flow counts add, a host keeps the earlier end of its learning
 // window, none being the earliest). The stored mode stays unless Lock or
 // Learn changed b's since then; a database without a mode takes b's. b
-// then holds the merged records and mode. The protocol baseline is merged
-// the same way (saveProtoBaseline).
+// then holds the merged records and mode. Link periods and silences
+// merge as mergePeriod says; a host keeps the longer MaxSilence. The
+// protocol baseline is merged the same way (saveProtoBaseline).
 func (s *Store) SaveBaseline(b *Baseline) error {
 	if err := s.saveProtoBaseline(b); err != nil {
 		return err
@@ -221,6 +222,7 @@ func (s *Store) SaveBaseline(b *Baseline) error {
 				if r.LearnUntil.IsZero() || (!m.LearnUntil.IsZero() && r.LearnUntil.Before(m.LearnUntil)) {
 					m.LearnUntil = r.LearnUntil
 				}
+				m.MaxSilence = max(m.MaxSilence, r.MaxSilence)
 			}
 			mergedHosts[i] = m
 		}
@@ -237,6 +239,7 @@ func (s *Store) SaveBaseline(b *Baseline) error {
 				if m.AppProto == "" {
 					m.AppProto = r.AppProto
 				}
+				mergePeriod(&m, l.gaps, &r.BaselineLink)
 			}
 			mergedLinks[i] = m
 		}
@@ -281,7 +284,7 @@ func (s *Store) SaveBaseline(b *Baseline) error {
 		h.BaselineHost, h.dirty = mergedHosts[i], false
 	}
 	for i, l := range links {
-		l.BaselineLink, l.flows, l.dirty = mergedLinks[i], 0, false
+		l.BaselineLink, l.flows, l.gaps, l.dirty = mergedLinks[i], 0, 0, false
 	}
 	if err := b.setStoredMode(mode); err != nil {
 		return err

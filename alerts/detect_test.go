@@ -430,6 +430,11 @@ func TestDetectionsCovered(t *testing.T) {
 			covered[w.rule] = true
 		}
 	}
+	for _, tc := range silenceCases {
+		for _, w := range tc.want {
+			covered[w.rule] = true
+		}
+	}
 	for _, d := range Detections {
 		if !covered[d.Rule] {
 			t.Errorf("detection %s has no test case", d.Rule)

@@ -63,6 +63,8 @@ const (
 	rulePolicyMQTTWildcard
 	rulePolicyTLSFingerprint
 	rulePolicyTLSCertificate
+	rulePolicyChannelInactive
+	rulePolicyDeviceSilent
 	numRules
 )
 
@@ -130,6 +132,10 @@ var Detections = []DetectionInfo{
 		"Operational baseline only: a TLS ClientHello from a client whose learnt fingerprints do not include its JA3 hash or its JA4 (another TLS stack or tool on a known device). Clients without learnt fingerprints raise nothing. One alert per client and JA3/JA4 pair; both are then learnt."},
 	{"policy.tls_certificate", "TLS server presents a new certificate", Medium, EnginePolicy, "certificate", techAdversaryMiddle,
 		"Operational baseline only: a server (IP and port) with learnt certificates presents a leaf certificate (SHA-256 fingerprint) it never presented: a renewal, or an interception. One alert per server and fingerprint; the certificate is then learnt."},
+	{"policy.channel_inactive", "Communication channel inactive", Medium, EngineOperational, "device_health", nil,
+		"Operational baseline only: a polling link (client, server, transport, server port) stays silent, no packet either way, for longer than max(3 x its learnt period, Config.ChannelInactiveMin, default 2 minutes) of packet time. The period is learnt in learning mode from the gaps between the link's activity in flow updates (flows, and reports of long flows); a link is polling after 8 gaps deviating by at most half the period on average, and is not watched when it was silent beyond its threshold while learning. Silence counts from the link's last activity seen by the engine, or the start of its input. Engine operational, as Defender for IoT: a stopped poll is a plant problem first. One alert per link, raised once per silence; activity on the link re-arms it and the next silence aggregates into it."},
+	{"policy.device_silent", "Device is silent", Medium, EngineOperational, "device_health", nil,
+		"Operational baseline only: a host that is an end of a polling link (see policy.channel_inactive) and was never silent longer than Config.DeviceSilence (default 10 minutes) while learning sends no packet for longer than that: a PLC that stopped answering its master, or a master that stopped. Silence counts from the host's last packet seen by the engine, or the start of its input. One alert per host, raised once per silence; a packet from the host re-arms it."},
 }
 
 func (r rule) info() *DetectionInfo { return &Detections[r] }

@@ -61,6 +61,14 @@ type Config struct {
 	// Rules, when set, are custom rules evaluated on every event (see
 	// RuleSet); they raise alerts in every baseline mode.
 	Rules *RuleSet
+	// ChannelInactiveMin is the least silence that makes a polling link
+	// inactive (policy.channel_inactive fires beyond max(3 x its learnt
+	// period, this); default 2 minutes: more than the flow layer's
+	// checkpoint, which reports long flows once a minute).
+	ChannelInactiveMin time.Duration
+	// DeviceSilence is how long a host that talked regularly may send
+	// nothing before policy.device_silent (default 10 minutes).
+	DeviceSilence time.Duration
 }
 
 // withDefaults fills the zero fields of c.
@@ -86,6 +94,8 @@ func (c Config) withDefaults() Config {
 	def(&c.MaxAlerts, 100000)
 	def(&c.MaxTracked, 65536)
 	defDur(&c.DeviceLearning, 7*24*time.Hour)
+	defDur(&c.ChannelInactiveMin, 2*time.Minute)
+	defDur(&c.DeviceSilence, 10*time.Minute)
 	return c
 }
 
@@ -113,6 +123,7 @@ type Engine struct {
 	units     tracker[linkKey, targetSet] // Modbus unit id scan, per client and server
 	unitCache [unitCacheSize]unitSeen
 	excepts   tracker[linkKey, timeRing] // Modbus exceptions, per client and server
+	silence   silenceState               // channel inactive, device silent (detect_silence.go)
 }
 
 // entry is an alert and whether it changed since the last Changed call.
@@ -183,6 +194,9 @@ func (e *Engine) Flow(u *flow.Update) {
 		if e.cfg.Baseline != nil {
 			e.policyFlow(u)
 		}
+	}
+	if e.cfg.Baseline != nil {
+		e.silenceFlow(u)
 	}
 }
 

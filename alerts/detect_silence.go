@@ -1,0 +1,380 @@
+package alerts
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/sensor/flow"
+)
+
+// Silence detections: policy.channel_inactive (a polling link without
+// traffic beyond its learnt period) and policy.device_silent (a host that
+// talked regularly sends nothing for Config.DeviceSilence).
+//
+// Packet time drives them: the engine's clock is the latest Last of the
+// flow updates, and a silence is measured from the later of the last
+// activity this engine saw, the link's (host's) first packet in the
+// baseline and the first update of this input (a sensor that was stopped
+// or a capture that starts later proves nothing). Updates report long
+// flows once per flow checkpoint (1 minute), so the floor of the link
+// threshold, Config.ChannelInactiveMin (default 2 minutes), must exceed it.
+//
+// While the baseline learns, the same silences are measured and the
+// longest is kept (MaxSilence): a link or host that was silent beyond its
+// threshold while learning is not watched, so that replaying what was
+// learnt raises nothing. Periods are learnt in learning mode (or with
+// Config.Learn) only.
+//
+// The work per update is a map lookup per end and per link, and the
+// deadlines due in a min-heap (lazy: a deadline that activity moved is
+// pushed again when popped): at most maxSilenceChecks pops per update.
+// Switching the baseline's mode rebuilds the heap once.
+
+const maxSilenceChecks = 256
+
+// The heap's contents, by the mode they were built for.
+const (
+	watchNone = iota
+	watchLearning
+	watchOperational
+)
+
+type silenceState struct {
+	started    bool
+	start, now time.Time
+	mode       int
+	links      map[blLinkKey]*silenceWatch
+	hosts      map[netip.Addr]*silenceWatch
+	due        []silenceDue
+}
+
+// silenceWatch is one link's or host's activity in this engine.
+type silenceWatch struct {
+	last      time.Time // latest activity (for hosts: sending) seen
+	due       time.Time // deadline queued, valid when queued
+	queued    bool
+	fired     bool   // silent beyond the threshold; re-armed by activity
+	qualified bool   // watched in operational mode
+	flow      uint64 // the flow of the latest activity
+}
+
+type silenceDue struct {
+	at     time.Time
+	link   blLinkKey
+	host   netip.Addr
+	isHost bool
+}
+
+// channelThreshold is how long the link l may stay silent.
+func (e *Engine) channelThreshold(l *BaselineLink) time.Duration {
+	return max(3*l.Period, e.cfg.ChannelInactiveMin)
+}
+
+// The alerts name the flow of the latest activity seen (zero when none
+// was seen in this input).
+
+// silenceFlow notes u's activity, advances the clock and checks the
+// deadlines due. It runs for every update when the engine has a baseline.
+func (e *Engine) silenceFlow(u *flow.Update) {
+	b, s := e.cfg.Baseline, &e.silence
+	if u.Flow == nil {
+		return
+	}
+	if !s.started {
+		s.started, s.start, s.now = true, u.First, u.First
+		s.links, s.hosts = map[blLinkKey]*silenceWatch{}, map[netip.Addr]*silenceWatch{}
+	}
+	learning := e.cfg.Learn || b.mode != ModeOperational
+	if want := watchOperational; learning != (s.mode == watchLearning) || s.mode == watchNone {
+		if learning {
+			want = watchLearning
+		}
+		e.rebuildSilence(want)
+	}
+	f := u.Flow
+	c, sv := f.Client.Addr().Unmap(), f.Server.Addr().Unmap()
+	t := u.Last
+	if u.New || u.Packets != [2]uint64{} {
+		if station(c) && station(sv) {
+			k := blLinkKey{client: c, server: sv, transport: f.Transport, port: f.Server.Port()}
+			if symmetric(f) && sv.Less(c) {
+				k.client, k.server = sv, c
+			}
+			if l := b.links[k]; l != nil {
+				e.linkActive(k, l, t, f.ID, learning)
+			}
+		}
+	}
+	e.hostActive(c, t, f.ID, u.Packets[dissectors.ToServer] > 0, learning)
+	e.hostActive(sv, t, f.ID, u.Packets[dissectors.ToClient] > 0, learning)
+	if t.After(s.now) {
+		s.now = t
+	}
+	e.checkSilence(learning)
+}
+
+// base is where a silence after last (zero: none seen) starts.
+func (s *silenceState) base(last, first time.Time) time.Time {
+	b := s.start
+	if first.After(b) {
+		b = first
+	}
+	if last.After(b) {
+		b = last
+	}
+	return b
+}
+
+func (e *Engine) linkActive(k blLinkKey, l *blLink, t time.Time, id uint64, learning bool) {
+	s := &e.silence
+	w := s.links[k]
+	if w == nil {
+		w = &silenceWatch{}
+		s.links[k] = w
+	}
+	if learning {
+		if sil := s.now.Sub(s.base(w.last, l.First)); sil > l.MaxSilence {
+			l.MaxSilence, l.dirty = sil, true
+		}
+		if !w.last.IsZero() && t.After(w.last) {
+			l.samplePeriod(t.Sub(w.last))
+		}
+	}
+	if t.After(w.last) {
+		w.last, w.flow = t, id
+	}
+	w.fired = false
+	if (learning && l.Period > 0) || (!learning && w.qualified) {
+		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: k})
+	}
+}
+
+func (e *Engine) hostActive(a netip.Addr, t time.Time, id uint64, sent, learning bool) {
+	s := &e.silence
+	h := e.cfg.Baseline.hosts[a]
+	if h == nil {
+		return
+	}
+	w := s.hosts[a]
+	if w == nil {
+		w = &silenceWatch{}
+		s.hosts[a] = w
+	}
+	if sent {
+		if learning {
+			if sil := s.now.Sub(s.base(w.last, h.First)); sil > h.MaxSilence {
+				h.MaxSilence, h.dirty = sil, true
+			}
+		}
+		if t.After(w.last) {
+			w.last, w.flow = t, id
+		}
+		w.fired = false
+	}
+	if !w.fired && (learning || w.qualified) {
+		s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: a, isHost: true})
+	}
+}
+
+// queue pushes d unless w's queued deadline is the same or earlier.
+func (s *silenceState) queue(w *silenceWatch, d silenceDue) {
+	if w.queued && !d.at.Before(w.due) {
+		return
+	}
+	w.queued, w.due = true, d.at
+	s.push(d)
+}
+
+// rebuildSilence starts watching for mode: in learning mode every link
+// with a period and every host, in operational mode the qualified ones.
+func (e *Engine) rebuildSilence(mode int) {
+	b, s := e.cfg.Baseline, &e.silence
+	s.mode = mode
+	s.due = s.due[:0]
+	for _, w := range s.links {
+		w.queued, w.fired, w.qualified = false, false, false
+	}
+	for _, w := range s.hosts {
+		w.queued, w.fired, w.qualified = false, false, false
+	}
+	for k, l := range b.links {
+		ok := l.Period > 0
+		if mode == watchOperational {
+			ok = l.regular() && l.MaxSilence <= e.channelThreshold(&l.BaselineLink)
+		}
+		if !ok {
+			continue
+		}
+		w := s.links[k]
+		if w == nil {
+			w = &silenceWatch{}
+			s.links[k] = w
+		}
+		w.qualified = mode == watchOperational
+		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: k})
+		if mode == watchOperational {
+			e.qualifyHost(k.client)
+			e.qualifyHost(k.server)
+		}
+	}
+	if mode == watchLearning {
+		for a := range b.hosts {
+			e.qualifyHost(a)
+		}
+	}
+}
+
+// qualifyHost watches the host a: in operational mode when it was never
+// silent beyond Config.DeviceSilence while learning.
+func (e *Engine) qualifyHost(a netip.Addr) {
+	s := &e.silence
+	h := e.cfg.Baseline.hosts[a]
+	if h == nil {
+		return
+	}
+	w := s.hosts[a]
+	if w == nil {
+		w = &silenceWatch{}
+		s.hosts[a] = w
+	}
+	if s.mode == watchOperational {
+		if h.MaxSilence > e.cfg.DeviceSilence {
+			return
+		}
+		w.qualified = true
+	}
+	s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: a, isHost: true})
+}
+
+// checkSilence pops the deadlines before the clock: a watch still silent
+// beyond its threshold fires (learning: its silence is kept; operational:
+// an alert), one whose activity moved the deadline is queued again.
+func (e *Engine) checkSilence(learning bool) {
+	b, s := e.cfg.Baseline, &e.silence
+	for n := 0; n < maxSilenceChecks && len(s.due) > 0 && s.due[0].at.Before(s.now); n++ {
+		d := s.pop()
+		if d.isHost {
+			w, h := s.hosts[d.host], b.hosts[d.host]
+			if w == nil || h == nil || !w.queued || !w.due.Equal(d.at) {
+				continue
+			}
+			w.queued = false
+			base := s.base(w.last, h.First)
+			if due := base.Add(e.cfg.DeviceSilence); !due.Before(s.now) {
+				s.queue(w, silenceDue{at: due, host: d.host, isHost: true})
+				continue
+			}
+			w.fired = true
+			sil := s.now.Sub(base)
+			if learning {
+				if sil > h.MaxSilence {
+					h.MaxSilence, h.dirty = sil, true
+				}
+				continue
+			}
+			e.deviceSilent(d.host, w.flow, base, sil)
+			continue
+		}
+		w, l := s.links[d.link], b.links[d.link]
+		if w == nil || l == nil || !w.queued || !w.due.Equal(d.at) {
+			continue
+		}
+		w.queued = false
+		base := s.base(w.last, l.First)
+		thr := e.channelThreshold(&l.BaselineLink)
+		if due := base.Add(thr); !due.Before(s.now) {
+			s.queue(w, silenceDue{at: due, link: d.link})
+			continue
+		}
+		w.fired = true
+		sil := s.now.Sub(base)
+		if learning {
+			if sil > l.MaxSilence {
+				l.MaxSilence, l.dirty = sil, true
+			}
+			continue
+		}
+		e.channelInactive(d.link, l, w.flow, base, sil, thr)
+	}
+}
+
+// channelInactive raises policy.channel_inactive for the link k, silent
+// since base for sil.
+func (e *Engine) channelInactive(k blLinkKey, l *blLink, flowID uint64, base time.Time, sil, thr time.Duration) {
+	ak := alertKey{rule: rulePolicyChannelInactive, src: netip.AddrPortFrom(k.client, 0), dst: netip.AddrPortFrom(k.server, k.port), n: uint32(k.transport)}
+	e.raise(ak, e.silence.now, nil, func(al *Alert) {
+		svc := k.transport.String()
+		if k.transport == dissectors.TCP || k.transport == dissectors.UDP {
+			svc += "/" + strconv.Itoa(int(k.port))
+		}
+		al.Title = "Communication channel inactive: " + svc
+		al.AppProto, al.FlowID = l.AppProto, flowID
+		al.Source = Endpoint{IP: k.client}
+		al.Destination = Endpoint{IP: k.server, Port: k.port}
+		al.Evidence = evidence(map[string]any{
+			"transport":     k.transport.String(),
+			"silent_since":  base.Format(time.RFC3339Nano),
+			"silence":       sil.String(),
+			"period":        l.Period.String(),
+			"threshold":     thr.String(),
+			"learnt_flows":  l.Flows,
+			"learnt_gaps":   l.Gaps,
+			"learnt_silent": l.MaxSilence.String(),
+		})
+	})
+}
+
+// deviceSilent raises policy.device_silent for the host a, sending
+// nothing since base for sil.
+func (e *Engine) deviceSilent(a netip.Addr, flowID uint64, base time.Time, sil time.Duration) {
+	ak := alertKey{rule: rulePolicyDeviceSilent, src: netip.AddrPortFrom(a, 0)}
+	e.raise(ak, e.silence.now, nil, func(al *Alert) {
+		al.Source, al.FlowID = Endpoint{IP: a}, flowID
+		al.Evidence = evidence(map[string]any{
+			"device":       a,
+			"silent_since": base.Format(time.RFC3339Nano),
+			"silence":      sil.String(),
+			"threshold":    e.cfg.DeviceSilence.String(),
+		})
+	})
+}
+
+// push and pop keep s.due a min-heap by deadline.
+func (s *silenceState) push(d silenceDue) {
+	s.due = append(s.due, d)
+	i := len(s.due) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !s.due[i].at.Before(s.due[p].at) {
+			break
+		}
+		s.due[i], s.due[p] = s.due[p], s.due[i]
+		i = p
+	}
+}
+
+func (s *silenceState) pop() silenceDue {
+	h := s.due
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= len(h) {
+			break
+		}
+		if c+1 < len(h) && h[c+1].at.Before(h[c].at) {
+			c++
+		}
+		if !h[c].at.Before(h[i].at) {
+			break
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+	s.due = h
+	return top
+}
