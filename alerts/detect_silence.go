@@ -153,14 +153,9 @@ func (e *Engine) linkActive(k blLinkKey, l *blLink, t time.Time, id uint64, lear
 
 func (e *Engine) hostActive(a netip.Addr, t time.Time, id uint64, sent, learning bool) {
 	s := &e.silence
-	h := e.cfg.Baseline.hosts[a]
+	h, w := e.hostWatch(a)
 	if h == nil {
 		return
-	}
-	w := s.hosts[a]
-	if w == nil {
-		w = &silenceWatch{}
-		s.hosts[a] = w
 	}
 	if sent {
 		if learning {
@@ -230,14 +225,9 @@ func (e *Engine) rebuildSilence(mode int) {
 // silent beyond Config.DeviceSilence while learning.
 func (e *Engine) qualifyHost(a netip.Addr) {
 	s := &e.silence
-	h := e.cfg.Baseline.hosts[a]
+	h, w := e.hostWatch(a)
 	if h == nil {
 		return
-	}
-	w := s.hosts[a]
-	if w == nil {
-		w = &silenceWatch{}
-		s.hosts[a] = w
 	}
 	if s.mode == watchOperational {
 		if h.MaxSilence > e.cfg.DeviceSilence {
@@ -377,4 +367,19 @@ func (s *silenceState) pop() silenceDue {
 	}
 	s.due = h
 	return top
+}
+
+// hostWatch returns the learnt host a and its watch, made on first use;
+// nil, nil when the baseline does not hold a.
+func (e *Engine) hostWatch(a netip.Addr) (*blHost, *silenceWatch) {
+	h := e.cfg.Baseline.hosts[a]
+	if h == nil {
+		return nil, nil
+	}
+	w := e.silence.hosts[a]
+	if w == nil {
+		w = &silenceWatch{}
+		e.silence.hosts[a] = w
+	}
+	return h, w
 }
