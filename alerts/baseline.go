@@ -86,6 +86,10 @@ type BaselineLink struct {
 type BaselineStatus struct {
 	Mode     string    `json:"mode"`
 	LockedAt time.Time `json:"locked_at,omitzero"` // packet time of the switch to operational
+	// LockAfter, when set, is how long a learning baseline learns before
+	// it locks itself, counted from LearnFrom (packet time).
+	LockAfter time.Duration `json:"lock_after_ns,omitzero"`
+	LearnFrom time.Time     `json:"learn_from,omitzero"`
 	// First and Last are the packet times of what was learnt.
 	First        time.Time      `json:"first_seen,omitzero"`
 	Last         time.Time      `json:"last_seen,omitzero"`
@@ -129,8 +133,13 @@ type Baseline struct {
 	cfg      BaselineConfig
 	mode     string
 	lockedAt time.Time
-	// modeSet is set when Lock or Learn changed the mode since the
-	// baseline was loaded or saved: then Save writes it.
+	// lockAfter, when set, locks a learning baseline once traffic has
+	// been learnt for that long (packet time from learnFrom, the first
+	// flow learnt since learning started).
+	lockAfter time.Duration
+	learnFrom time.Time
+	// modeSet is set when Lock, Learn or LearnFor changed the mode since
+	// the baseline was loaded or saved: then Save writes it.
 	modeSet bool
 	hosts   map[netip.Addr]*blHost
 	links   map[blLinkKey]*blLink
@@ -165,14 +174,34 @@ func (b *Baseline) Lock(at time.Time) {
 }
 
 // Learn switches back to learning mode, keeping what was learnt.
-func (b *Baseline) Learn() {
+func (b *Baseline) Learn() { b.LearnFor(0) }
+
+// LearnFor switches back to learning mode for d of packet time, counted
+// from the first flow learnt from now on; then the baseline locks itself.
+// d == 0 learns until Lock.
+func (b *Baseline) LearnFor(d time.Duration) {
 	b.mode, b.lockedAt, b.modeSet = ModeLearning, time.Time{}, true
+	b.lockAfter, b.learnFrom = max(d, 0), time.Time{}
+}
+
+// autoLock locks a baseline learning for a period once packet time t is
+// past it.
+func (b *Baseline) autoLock(t time.Time) {
+	if b.mode != ModeLearning || b.lockAfter <= 0 || t.IsZero() {
+		return
+	}
+	switch {
+	case b.learnFrom.IsZero():
+		b.learnFrom, b.modeSet = t, true
+	case t.Sub(b.learnFrom) >= b.lockAfter:
+		b.Lock(t)
+	}
 }
 
 // Status returns the mode and a copy of what the baseline holds, sorted.
 func (b *Baseline) Status() BaselineStatus {
 	s := BaselineStatus{
-		Mode: b.mode, LockedAt: b.lockedAt,
+		Mode: b.mode, LockedAt: b.lockedAt, LockAfter: b.lockAfter, LearnFrom: b.learnFrom,
 		HostCount: len(b.hosts), LinkCount: len(b.links),
 		DroppedHosts: b.dropped.hosts, DroppedLinks: b.dropped.links,
 		Hosts: make([]BaselineHost, 0, len(b.hosts)),

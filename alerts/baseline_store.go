@@ -25,9 +25,11 @@ const (
 const BaselineSchemaVersion = 1
 
 type baselineModeRecord struct {
-	V        int       `json:"v"`
-	Mode     string    `json:"mode"`
-	LockedAt time.Time `json:"locked_at,omitzero"`
+	V         int           `json:"v"`
+	Mode      string        `json:"mode"`
+	LockedAt  time.Time     `json:"locked_at,omitzero"`
+	LockAfter time.Duration `json:"lock_after_ns,omitzero"`
+	LearnFrom time.Time     `json:"learn_from,omitzero"`
 }
 
 type baselineHostRecord struct {
@@ -112,8 +114,10 @@ func (b *Baseline) setStoredMode(mr baselineModeRecord) error {
 	switch mr.Mode {
 	case ModeLearning:
 		b.mode, b.lockedAt = ModeLearning, time.Time{}
+		b.lockAfter, b.learnFrom = mr.LockAfter, mr.LearnFrom
 	case ModeOperational:
 		b.mode, b.lockedAt = ModeOperational, mr.LockedAt
+		b.lockAfter, b.learnFrom = 0, time.Time{}
 	default:
 		return fmt.Errorf("baseline mode %q: want %s or %s", mr.Mode, ModeLearning, ModeOperational)
 	}
@@ -187,7 +191,7 @@ func (s *Store) SaveBaseline(b *Baseline) error {
 			links = append(links, l)
 		}
 	}
-	mode := baselineModeRecord{V: BaselineSchemaVersion, Mode: b.mode, LockedAt: b.lockedAt}
+	mode := baselineModeRecord{V: BaselineSchemaVersion, Mode: b.mode, LockedAt: b.lockedAt, LockAfter: b.lockAfter, LearnFrom: b.learnFrom}
 	writeMode := b.modeSet
 	mergedHosts := make([]BaselineHost, len(hosts))
 	mergedLinks := make([]BaselineLink, len(links))
@@ -205,7 +209,7 @@ func (s *Store) SaveBaseline(b *Baseline) error {
 				if mr.Mode != ModeLearning && mr.Mode != ModeOperational {
 					return fmt.Errorf("baseline mode %q: want %s or %s", mr.Mode, ModeLearning, ModeOperational)
 				}
-				mode.Mode, mode.LockedAt = mr.Mode, mr.LockedAt
+				mode = mr
 			} else {
 				writeMode = true
 			}

@@ -189,6 +189,9 @@ func (e *Engine) Event(ev *dissectors.Event) {
 
 // Flow implements flow.Observer.
 func (e *Engine) Flow(u *flow.Update) {
+	if b := e.cfg.Baseline; b != nil && !e.cfg.Learn {
+		b.autoLock(u.Last)
+	}
 	if u.New && u.Flow != nil {
 		e.scanFlow(u)
 		if e.cfg.Baseline != nil {

@@ -6,6 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/spf13/cobra"
@@ -29,10 +32,27 @@ locks the baseline afterwards.`,
   otsensor replay suspect.pcap
   otsensor baseline status
   otsensor baseline learn     # back to learning
+  otsensor baseline learn --for 7d   # learn 7 days of traffic, then lock
   otsensor baseline reset     # forget everything learnt`,
 	}
 	cmd.AddCommand(a.baselineStatusCmd(), a.baselineSwitchCmd("lock"), a.baselineSwitchCmd("learn"), a.baselineSwitchCmd("reset"))
 	return cmd
+}
+
+// parseLearningPeriod reads a duration, with "d" for days ("7d").
+func parseLearningPeriod(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("learning period %q: want a duration such as 7d or 36h", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("learning period %q: want a duration such as 7d or 36h", s)
+	}
+	return d, nil
 }
 
 func (a *app) baselineStatusCmd() *cobra.Command {
@@ -74,6 +94,12 @@ func writeBaselineText(w io.Writer, st alerts.BaselineStatus) {
 	if st.Mode == alerts.ModeOperational {
 		fmt.Fprintf(w, " since %s", stamp(st.LockedAt))
 	}
+	if st.Mode == alerts.ModeLearning && st.LockAfter > 0 {
+		fmt.Fprintf(w, ", locks itself after %s of traffic", st.LockAfter)
+		if !st.LearnFrom.IsZero() {
+			fmt.Fprintf(w, " from %s", stamp(st.LearnFrom))
+		}
+	}
 	fmt.Fprintf(w, "\nlearnt:  %d devices, %d links", st.HostCount, st.LinkCount)
 	if !st.First.IsZero() {
 		fmt.Fprintf(w, " (traffic from %s to %s)", stamp(st.First), stamp(st.Last))
@@ -91,11 +117,20 @@ func (a *app) baselineSwitchCmd(verb string) *cobra.Command {
 		"learn": "Put the baseline back in learning mode (it keeps what it learnt)",
 		"reset": "Forget everything the baseline learnt and start learning again",
 	}[verb]
-	return &cobra.Command{
+	var period string
+	cmd := &cobra.Command{
 		Use:   verb,
 		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
+			var learnFor time.Duration
+			if period != "" {
+				d, err := parseLearningPeriod(period)
+				if err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+				learnFor = d
+			}
 			if _, err := os.Stat(a.dataDir); errors.Is(err, fs.ErrNotExist) {
 				return &exitError{code: exitNoInput, err: fmt.Errorf("no baseline in %s: run `otsensor replay FILE...` first", a.dataDir)}
 			}
@@ -104,7 +139,7 @@ func (a *app) baselineSwitchCmd(verb string) *cobra.Command {
 				return &exitError{code: exitFailed, err: err}
 			}
 			defer db.Close()
-			st, err := switchBaseline(db, verb)
+			st, err := switchBaseline(db, verb, learnFor)
 			if err != nil {
 				return &exitError{code: exitFailed, err: err}
 			}
@@ -112,11 +147,15 @@ func (a *app) baselineSwitchCmd(verb string) *cobra.Command {
 			return nil
 		},
 	}
+	if verb == "learn" {
+		cmd.Flags().StringVar(&period, "for", "", "learn for this long of packet time (e.g. 7d, 36h), then lock by itself")
+	}
+	return cmd
 }
 
 // switchBaseline applies verb to the stored baseline. A lock takes the
 // packet time of the newest traffic learnt: operational from there on.
-func switchBaseline(db *badger.DB, verb string) (alerts.BaselineStatus, error) {
+func switchBaseline(db *badger.DB, verb string, learnFor time.Duration) (alerts.BaselineStatus, error) {
 	store := alerts.NewStore(db)
 	if verb == "reset" {
 		if err := store.ResetBaseline(); err != nil {
@@ -131,7 +170,7 @@ func switchBaseline(db *badger.DB, verb string) (alerts.BaselineStatus, error) {
 	case "lock":
 		b.Lock(b.Status().Last)
 	case "learn":
-		b.Learn()
+		b.LearnFor(learnFor)
 	}
 	if err := store.SaveBaseline(b); err != nil {
 		return alerts.BaselineStatus{}, err

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // baselineMode reads `baseline status -o json`.
@@ -70,5 +71,22 @@ func TestBaselineLearnThenDetect(t *testing.T) {
 	r := cli(t, "--data-dir", filepath.Join(t.TempDir(), "none"), "baseline", "lock")
 	if r.code != exitNoInput {
 		t.Errorf("baseline lock without a data dir: exit %d, want %d", r.code, exitNoInput)
+	}
+}
+
+// TestBaselineLearnFor: `baseline learn --for 2s` makes the next replay of
+// the plant (4 s of traffic) lock the baseline by itself.
+func TestBaselineLearnFor(t *testing.T) {
+	dir := replayInto(t, plantPcap)
+	if text := mustRun(t, exitOK, "--data-dir", dir, "baseline", "learn", "--for", "2s").stdout; !strings.Contains(text, "locks itself after 2s") {
+		t.Errorf("baseline learn --for printed %q", text)
+	}
+	mustRun(t, exitOK, "--data-dir", dir, "replay", "--no-progress", plantPcap)
+	if mode, _ := baselineMode(t, dir); mode != "operational" {
+		t.Errorf("after 4 s of traffic with a 2 s learning period: %s", mode)
+	}
+	mustRun(t, exitUsage, "--data-dir", dir, "baseline", "learn", "--for", "soon")
+	if d, err := parseLearningPeriod("7d"); err != nil || d != 7*24*time.Hour {
+		t.Errorf("7d = %v, %v", d, err)
 	}
 }
