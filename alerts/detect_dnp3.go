@@ -47,6 +47,9 @@ func (e *Engine) dnp3(ev *dissectors.Event, r *dnp3.Record) {
 	if !ok {
 		return
 	}
+	if (rl == ruleDNP3FileOperation || rl == ruleDNP3ActivateConfig) && e.knownDNP3Programmer(ev, r) {
+		return // a known programming station for this outstation
+	}
 	f := ev.Flow
 	// The cause: the link, the outstation's link address and the function.
 	k := alertKey{rule: rl, src: hostOf(f.Client), dst: serviceOf(f.Server), n: uint32(r.Dst)<<8 | uint32(r.FunctionCode)}

@@ -41,9 +41,13 @@ func (e *Engine) modbus(ev *dissectors.Event, r *modbus.Record) {
 	e.modbusUnit(ev, r)
 }
 
-// modbusProgramming raises modbus.programming.
+// modbusProgramming raises modbus.programming, unless the client is a
+// known programming station for that server (programming.go).
 func (e *Engine) modbusProgramming(ev *dissectors.Event, r *modbus.Record) {
 	f := ev.Flow
+	if e.knownModbusProgrammer(f, r) {
+		return
+	}
 	k := alertKey{rule: ruleModbusProgramming, src: hostOf(f.Client), dst: serviceOf(f.Server), n: uint32(r.FunctionCode)}
 	e.raise(k, ev.Time, f, func(a *Alert) {
 		a.Title = "Modbus PLC programming operation: " + r.Function + " (function code " + strconv.Itoa(int(r.FunctionCode)) + ")"
