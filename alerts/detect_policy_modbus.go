@@ -50,9 +50,8 @@ func (e *Engine) policyModbus(ev *dissectors.Event, r *modbus.Record) {
 	}
 	b := e.cfg.Baseline
 	f := ev.Flow
-	k := mbKey{client: f.Client.Addr().Unmap(), server: f.Server.Addr().Unmap(), unit: r.UnitID}
 	rs, n := modbusRanges(r)
-	l := b.proto.modbus[k]
+	l := e.learntModbus(f, r.UnitID)
 	if l != nil && l.fcs.has(r.FunctionCode) {
 		fn := l.function(r.FunctionCode)
 		known := true
@@ -66,14 +65,33 @@ func (e *Engine) policyModbus(ev *dissectors.Event, r *modbus.Record) {
 		if !e.protoSilent(f, ev.Time) {
 			for i := range n {
 				if !covers(fn.Ranges, rs[i]) {
-					e.modbusAddressAlert(ev, r, k, fn, rs[i])
+					e.modbusAddressAlert(ev, r, mbKeyOf(f, r.UnitID), fn, rs[i])
 				}
 			}
 		}
 	} else if !e.protoSilent(f, ev.Time) {
-		e.modbusFunctionAlert(ev, r, k, l)
+		e.modbusFunctionAlert(ev, r, mbKeyOf(f, r.UnitID), l)
 	}
-	b.learnModbus(k, r.FunctionCode, rs[:n], ev.Time)
+	b.learnModbus(mbKeyOf(f, r.UnitID), r.FunctionCode, rs[:n], ev.Time)
+}
+
+func mbKeyOf(f *dissectors.Flow, unit uint8) mbKey {
+	return mbKey{client: f.Client.Addr().Unmap(), server: f.Server.Addr().Unmap(), unit: unit}
+}
+
+// learntModbus returns the baseline's entry for f's client, server and
+// unit, nil when it holds none. The last one found is kept: entries are
+// never removed from a baseline while an engine uses it.
+func (e *Engine) learntModbus(f *dissectors.Flow, unit uint8) *blModbus {
+	c := &e.mbLast
+	if c.l != nil && c.flow == f.ID && c.unit == unit {
+		return c.l
+	}
+	l := e.cfg.Baseline.proto.modbus[mbKeyOf(f, unit)]
+	if l != nil {
+		c.flow, c.unit, c.l = f.ID, unit, l
+	}
+	return l
 }
 
 // modbusFunctionAlert raises policy.modbus_function; l is the learnt

@@ -124,6 +124,13 @@ type Engine struct {
 	unitCache [unitCacheSize]unitSeen
 	excepts   tracker[linkKey, timeRing] // Modbus exceptions, per client and server
 	silence   silenceState               // channel inactive, device silent (detect_silence.go)
+	// mbLast is the learnt Modbus entry of the last request: a polling
+	// flow asks for the same one again and again (detect_policy_modbus.go).
+	mbLast struct {
+		flow uint64
+		unit uint8
+		l    *blModbus
+	}
 }
 
 // entry is an alert and whether it changed since the last Changed call.
