@@ -41,12 +41,7 @@ func BenchmarkClientHello(b *testing.B) {
 // certificate chain whose certificates are in the cache (the server was
 // seen before): SHA-256 of each DER and a map lookup, no x509 parsing.
 func BenchmarkCertificateCached(b *testing.B) {
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	future := time.Now().Add(time.Hour)
-	caDER, ca := testCert(b, "Bench CA", rsaKey, nil, nil, true, future)
-	leafDER, _ := testCert(b, "server.example", ecKey, ca, rsaKey, false, future)
-	msg := certMsg(false, leafDER, caDER)
+	msg := benchChain(b)
 	d := hsDecoder{certs: newCertCache(0)}
 	var r Record
 	var f findings
@@ -67,12 +62,7 @@ func BenchmarkCertificateCached(b *testing.B) {
 // BenchmarkCertificateUncached is the same chain parsed by crypto/x509
 // every time (a cache miss), for comparison.
 func BenchmarkCertificateUncached(b *testing.B) {
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	future := time.Now().Add(time.Hour)
-	caDER, ca := testCert(b, "Bench CA", rsaKey, nil, nil, true, future)
-	leafDER, _ := testCert(b, "server.example", ecKey, ca, rsaKey, false, future)
-	msg := certMsg(false, leafDER, caDER)
+	msg := benchChain(b)
 	var r Record
 	var f findings
 	b.ReportAllocs()
@@ -80,4 +70,15 @@ func BenchmarkCertificateUncached(b *testing.B) {
 		d := hsDecoder{certs: newCertCache(0)}
 		d.message(dissectors.ToClient, hsCertificate, msg, &r, &f)
 	}
+}
+
+// benchChain is a Certificate message of a leaf (ECDSA) signed by a CA
+// (RSA 2048), both valid for an hour.
+func benchChain(b *testing.B) []byte {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	future := time.Now().Add(time.Hour)
+	caDER, ca := testCert(b, "Bench CA", rsaKey, nil, nil, true, future)
+	leafDER, _ := testCert(b, "server.example", ecKey, ca, rsaKey, false, future)
+	return certMsg(false, leafDER, caDER)
 }

@@ -3,7 +3,6 @@ package tls
 import (
 	ctls "crypto/tls"
 	"strconv"
-	"strings"
 )
 
 // Protocol versions (RFC 8446 4.2.1 and earlier).
@@ -145,12 +144,23 @@ func CipherSuiteName(id uint16) string {
 	if isGREASE(id) {
 		return "GREASE"
 	}
-	s := ctls.CipherSuiteName(id)
-	if strings.HasPrefix(s, "0x") {
-		return hex4(id, true)
+	if s, ok := goSuites[id]; ok {
+		return s
 	}
-	return s
+	return hex4(id, true)
 }
+
+// goSuites are the suites crypto/tls names, read once: its CipherSuiteName
+// builds its lists on every call, and names are needed per handshake.
+var goSuites = func() map[uint16]string {
+	m := map[uint16]string{}
+	for _, list := range [][]*ctls.CipherSuite{ctls.CipherSuites(), ctls.InsecureCipherSuites()} {
+		for _, c := range list {
+			m[c.ID] = c.Name
+		}
+	}
+	return m
+}()
 
 // AlertLevelName returns "warning" (1), "fatal" (2) or "unknown".
 func AlertLevelName(level uint8) string {

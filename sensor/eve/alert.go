@@ -55,14 +55,7 @@ func (e *Writer) WriteAlert(a *Alert) {
 	if e.err != nil {
 		return
 	}
-	b, err := AppendAlert(e.buf[:0], a)
-	e.buf = b
-	if err != nil {
-		e.Skipped++
-		return
-	}
-	b = append(b, '\n')
-	_, e.err = e.w.Write(b)
+	e.writeLine(AppendAlert(e.buf[:0], a))
 }
 
 // AppendAlert appends a's JSON object to b.

@@ -57,7 +57,12 @@ func (e *Writer) Write(ev *dissectors.Event) {
 	if e.err != nil {
 		return
 	}
-	b, err := Append(e.buf[:0], ev)
+	e.writeLine(Append(e.buf[:0], ev))
+}
+
+// writeLine writes one encoded object b as a line, or counts it as skipped
+// when it could not be encoded; b becomes the reused buffer.
+func (e *Writer) writeLine(b []byte, err error) {
 	e.buf = b
 	if err != nil {
 		e.Skipped++
