@@ -1,0 +1,78 @@
+package outbox
+
+import (
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Status is a snapshot of the outbox.
+type Status struct {
+	Depth    int64     // messages stored
+	Bytes    int64     // size of their records
+	MaxBytes int64     // the cap
+	Oldest   time.Time // Time of the oldest stored message (zero if none)
+	NextSeq  uint64    // seq of the next message enqueued
+	Sinks    []SinkStatus
+}
+
+// SinkStatus is one registered sink's progress and counters, kept across
+// restarts.
+type SinkStatus struct {
+	Name      string
+	Pending   int64  // stored messages not yet confirmed by this sink
+	Sent      uint64 // messages confirmed
+	Failed    uint64 // failed Sends (batches)
+	Dropped   uint64 // messages dropped by the cap before this sink sent them
+	BytesSent int64  // body bytes confirmed (after ForwardConfig.Encode)
+	// BytesLastHour and BytesPerDay estimate the volume from the bytes
+	// counted per wall-clock hour over the last 24 hours.
+	BytesLastHour int64
+	BytesPerDay   int64
+	LastError     string // text of the last failed Send's error
+	// LastErrorPermanent tells that error was marked sink.Permanent.
+	LastErrorPermanent bool
+	LastErrorTime      time.Time
+	LastSuccess        time.Time
+	// Failing tells that the last Send failed (no success since).
+	Failing bool
+}
+
+// Status returns the outbox's state, sinks sorted by name.
+func (ob *Outbox) Status() (Status, error) {
+	now := ob.cfg.Now()
+	ob.mu.Lock()
+	if ob.closed {
+		ob.mu.Unlock()
+		return Status{}, ErrClosed
+	}
+	s := Status{Depth: int64(ob.next - ob.head), Bytes: ob.bytes, MaxBytes: ob.cfg.MaxBytes, NextSeq: ob.next}
+	head, empty := ob.head, ob.head >= ob.next
+	for _, st := range ob.sinks {
+		s.Sinks = append(s.Sinks, SinkStatus{
+			Name: st.Name, Pending: ob.pendingLocked(st),
+			Sent: st.Sent, Failed: st.Failed, Dropped: st.Dropped, BytesSent: st.BytesSent,
+			BytesLastHour: st.lastHour(now), BytesPerDay: st.perDay(now),
+			LastError: st.LastError, LastErrorPermanent: st.LastPermanent,
+			LastErrorTime: st.LastErrorTime, LastSuccess: st.LastSuccess,
+			Failing: st.Failing,
+		})
+	}
+	ob.mu.Unlock()
+	sort.Slice(s.Sinks, func(i, j int) bool { return s.Sinks[i].Name < s.Sinks[j].Name })
+	if !empty {
+		err := ob.db.View(func(txn *badger.Txn) error {
+			item, err := txn.Get(msgKey(head))
+			if err != nil {
+				return err
+			}
+			return item.Value(func(v []byte) error { s.Oldest = recordTime(v); return nil })
+		})
+		if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+			return s, err
+		}
+	}
+	return s, nil
+}
