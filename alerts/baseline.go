@@ -117,6 +117,7 @@ type blPair struct{ client, server netip.Addr }
 type blHost struct {
 	BaselineHost
 	dirty bool
+	watch silenceWatch // the engine's (detect_silence.go)
 }
 
 type blLink struct {
@@ -124,6 +125,7 @@ type blLink struct {
 	flows uint64 // flows since the last load or save (Save adds them)
 	gaps  uint64 // gaps measured since the last load or save, likewise
 	dirty bool
+	watch silenceWatch // the engine's (detect_silence.go)
 }
 
 // Baseline is the communication a plant has as normal: its hosts and
@@ -275,12 +277,13 @@ func (b *Baseline) addHost(a netip.Addr, t, learnUntil time.Time) *blHost {
 }
 
 // learnHost learns a in learning mode: known or not, it has no window.
-func (b *Baseline) learnHost(a netip.Addr, t time.Time) {
+// It returns the host, nil when MaxHosts is reached.
+func (b *Baseline) learnHost(a netip.Addr, t time.Time) *blHost {
 	if h := b.hosts[a]; h != nil {
 		h.see(t)
-		return
+		return h
 	}
-	b.addHost(a, t, time.Time{})
+	return b.addHost(a, t, time.Time{})
 }
 
 // inWindow reports whether h is inside its own learning window at t.
@@ -299,18 +302,19 @@ func (l *blLink) see(t time.Time, app string) {
 	l.dirty = true
 }
 
-// addLink learns a new link with one flow at t; false when MaxLinks is
+// addLink learns a new link with one flow at t; nil when MaxLinks is
 // reached.
-func (b *Baseline) addLink(k blLinkKey, t time.Time, app string) bool {
+func (b *Baseline) addLink(k blLinkKey, t time.Time, app string) *blLink {
 	if len(b.links) >= b.cfg.MaxLinks {
 		b.dropped.links++
-		return false
+		return nil
 	}
-	b.putLink(k, &blLink{BaselineLink: BaselineLink{
+	l := &blLink{BaselineLink: BaselineLink{
 		Client: k.client, Server: k.server, Transport: k.transport.String(), Port: k.port,
 		AppProto: app, First: t, Last: t, Flows: 1,
-	}, flows: 1, dirty: true})
-	return true
+	}, flows: 1, dirty: true}
+	b.putLink(k, l)
+	return l
 }
 
 func (b *Baseline) putLink(k blLinkKey, l *blLink) {
@@ -320,13 +324,14 @@ func (b *Baseline) putLink(k blLinkKey, l *blLink) {
 	b.links[k] = l
 }
 
-// learnLink learns one flow of the link k at t in learning mode.
-func (b *Baseline) learnLink(k blLinkKey, t time.Time, app string) {
+// learnLink learns one flow of the link k at t in learning mode and
+// returns it, nil when MaxLinks is reached.
+func (b *Baseline) learnLink(k blLinkKey, t time.Time, app string) *blLink {
 	if l := b.links[k]; l != nil {
 		l.see(t, app)
-		return
+		return l
 	}
-	b.addLink(k, t, app)
+	return b.addLink(k, t, app)
 }
 
 // linkKeyOf returns the key of a stored link.

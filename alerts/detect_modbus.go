@@ -10,22 +10,14 @@ import (
 
 // Modbus function codes that program or replace what a PLC runs.
 const (
-	fcProgramConcept     = 40
-	fcUMAS               = 90
-	fcFirmwareReplace    = 125
-	fcRemoteProgramming  = 126
-	unitCacheSize        = 1 << 12 // Engine.unitCache entries, a power of two
-	unitCacheRefreshFrac = 4       // a flow's unit id is refreshed every UnitScanWindow/4
+	fcProgramConcept    = 40
+	fcUMAS              = 90
+	fcFirmwareReplace   = 125
+	fcRemoteProgramming = 126
+	// A flow that keeps polling the same unit id counts it in the scan
+	// state again only every UnitScanWindow/unitRefreshFrac.
+	unitRefreshFrac = 4
 )
-
-// unitSeen is the last unit id a flow's requests used, and when it was
-// last counted: a poll that keeps the same unit id skips the scan state.
-type unitSeen struct {
-	flow uint64
-	t    int64
-	unit uint8
-	ok   bool
-}
 
 func (e *Engine) modbus(ev *dissectors.Event, r *modbus.Record) {
 	if r.Response {
@@ -82,11 +74,11 @@ func (e *Engine) modbusException(ev *dissectors.Event, r *modbus.Record) {
 func (e *Engine) modbusUnit(ev *dissectors.Event, r *modbus.Record) {
 	f := ev.Flow
 	t, w := ev.Time.UnixNano(), int64(e.cfg.UnitScanWindow)
-	c := &e.unitCache[f.ID&(unitCacheSize-1)]
-	if c.ok && c.flow == f.ID && c.unit == r.UnitID && t >= c.t && t-c.t < w/unitCacheRefreshFrac {
+	c := e.slot(f)
+	if c.unitOK && c.unit == r.UnitID && t >= c.unitT && t-c.unitT < w/unitRefreshFrac {
 		return
 	}
-	*c = unitSeen{flow: f.ID, t: t, unit: r.UnitID, ok: true}
+	c.unitOK, c.unit, c.unitT = true, r.UnitID, t
 	set := e.units.get(link(f), t, w, e.cfg.MaxTracked, &e.stats.DroppedState)
 	if set == nil {
 		return

@@ -24,36 +24,37 @@ func (e *Engine) policyFlow(u *flow.Update) {
 	if swapped {
 		k.client, k.server = s, c
 	}
+	sl := e.slot(f) // what is found here spares the silence detections a lookup
 	if e.cfg.Learn || b.mode != ModeOperational {
 		if cOK {
-			b.learnHost(c, t)
+			sl.client = b.learnHost(c, t)
 		}
 		if sOK {
-			b.learnHost(s, t)
+			sl.server = b.learnHost(s, t)
 		}
 		if cOK && sOK {
-			b.learnLink(k, t, f.AppProto)
+			sl.link = b.learnLink(k, t, f.AppProto)
 		}
 		return
 	}
-	var ch, sh *blHost
 	if cOK {
-		ch = e.policyHost(u, c, true)
+		sl.client = e.policyHost(u, c, true)
 	}
 	if sOK {
-		sh = e.policyHost(u, s, false)
+		sl.server = e.policyHost(u, s, false)
 	}
 	if !cOK || !sOK {
 		return
 	}
 	if l := b.links[k]; l != nil {
 		l.see(t, f.AppProto)
+		sl.link = l
 		return
 	}
-	if !ch.inWindow(t) && !sh.inWindow(t) {
+	if !sl.client.inWindow(t) && !sl.server.inWindow(t) {
 		e.newLink(u, k, b.pairs[blPair{k.client, k.server}] > 0, swapped)
 	}
-	b.addLink(k, t, f.AppProto)
+	sl.link = b.addLink(k, t, f.AppProto)
 }
 
 // policyHost returns the learnt host a, one end of u's flow; a host the

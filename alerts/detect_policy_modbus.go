@@ -80,16 +80,16 @@ func mbKeyOf(f *dissectors.Flow, unit uint8) mbKey {
 }
 
 // learntModbus returns the baseline's entry for f's client, server and
-// unit, nil when it holds none. The last one found is kept: entries are
-// never removed from a baseline while an engine uses it.
+// unit, nil when it holds none. A polling flow asks for the same one again
+// and again: the last one found is kept in the flow's slot.
 func (e *Engine) learntModbus(f *dissectors.Flow, unit uint8) *blModbus {
-	c := &e.mbLast
-	if c.l != nil && c.flow == f.ID && c.unit == unit {
-		return c.l
+	c := e.slot(f)
+	if c.mb != nil && c.mbUnit == unit {
+		return c.mb
 	}
 	l := e.cfg.Baseline.proto.modbus[mbKeyOf(f, unit)]
 	if l != nil {
-		c.flow, c.unit, c.l = f.ID, unit, l
+		c.mb, c.mbUnit = l, unit
 	}
 	return l
 }

@@ -45,12 +45,12 @@ type silenceState struct {
 	started    bool
 	start, now time.Time
 	mode       int
-	links      map[blLinkKey]*silenceWatch
-	hosts      map[netip.Addr]*silenceWatch
 	due        []silenceDue
 }
 
-// silenceWatch is one link's or host's activity in this engine.
+// silenceWatch is one link's or host's activity in this engine, kept in
+// the baseline's entry (blLink.watch, blHost.watch): one engine runs on a
+// baseline at a time, and a new engine clears them (startSilence).
 type silenceWatch struct {
 	last      time.Time // latest activity (for hosts: sending) seen
 	due       time.Time // deadline queued, valid when queued
@@ -60,11 +60,11 @@ type silenceWatch struct {
 	flow      uint64 // the flow of the latest activity
 }
 
+// silenceDue is a deadline of a link's or (link nil) a host's watch.
 type silenceDue struct {
-	at     time.Time
-	link   blLinkKey
-	host   netip.Addr
-	isHost bool
+	at   time.Time
+	link *blLink
+	host *blHost
 }
 
 // channelThreshold is how long the link l may stay silent.
@@ -83,8 +83,7 @@ func (e *Engine) silenceFlow(u *flow.Update) {
 		return
 	}
 	if !s.started {
-		s.started, s.start, s.now = true, u.First, u.First
-		s.links, s.hosts = map[blLinkKey]*silenceWatch{}, map[netip.Addr]*silenceWatch{}
+		e.startSilence(u.First)
 	}
 	learning := e.cfg.Learn || b.mode != ModeOperational
 	if want := watchOperational; learning != (s.mode == watchLearning) || s.mode == watchNone {
@@ -94,25 +93,64 @@ func (e *Engine) silenceFlow(u *flow.Update) {
 		e.rebuildSilence(want)
 	}
 	f := u.Flow
-	c, sv := f.Client.Addr().Unmap(), f.Server.Addr().Unmap()
+	sl := e.slot(f)
 	t := u.Last
 	if u.New || u.Packets != [2]uint64{} {
-		if station(c) && station(sv) {
-			k := blLinkKey{client: c, server: sv, transport: f.Transport, port: f.Server.Port()}
-			if symmetric(f) && sv.Less(c) {
-				k.client, k.server = sv, c
-			}
-			if l := b.links[k]; l != nil {
-				e.linkActive(k, l, t, f.ID, learning)
-			}
+		if sl.link == nil {
+			sl.link = e.linkOf(f)
+		}
+		if sl.link != nil {
+			e.linkActive(sl.link, t, f.ID, learning)
 		}
 	}
-	e.hostActive(c, t, f.ID, u.Packets[dissectors.ToServer] > 0, learning)
-	e.hostActive(sv, t, f.ID, u.Packets[dissectors.ToClient] > 0, learning)
+	if sl.client == nil {
+		sl.client = e.hostOf(f.Client.Addr())
+	}
+	if sl.server == nil {
+		sl.server = e.hostOf(f.Server.Addr())
+	}
+	e.hostActive(sl.client, t, f.ID, u.Packets[dissectors.ToServer] > 0, learning)
+	e.hostActive(sl.server, t, f.ID, u.Packets[dissectors.ToClient] > 0, learning)
 	if t.After(s.now) {
 		s.now = t
 	}
 	e.checkSilence(learning)
+}
+
+// startSilence starts this engine's watches at the first update's time:
+// what an engine before it left in the baseline's watches is cleared.
+func (e *Engine) startSilence(t time.Time) {
+	s := &e.silence
+	s.started, s.start, s.now = true, t, t
+	for _, l := range e.cfg.Baseline.links {
+		l.watch = silenceWatch{}
+	}
+	for _, h := range e.cfg.Baseline.hosts {
+		h.watch = silenceWatch{}
+	}
+}
+
+// linkOf returns the learnt link of f, nil when the baseline does not
+// hold it.
+func (e *Engine) linkOf(f *dissectors.Flow) *blLink {
+	c, sv := f.Client.Addr().Unmap(), f.Server.Addr().Unmap()
+	if !station(c) || !station(sv) {
+		return nil
+	}
+	k := blLinkKey{client: c, server: sv, transport: f.Transport, port: f.Server.Port()}
+	if symmetric(f) && sv.Less(c) {
+		k.client, k.server = sv, c
+	}
+	return e.cfg.Baseline.links[k]
+}
+
+// hostOf returns the learnt host a, nil when the baseline does not hold it.
+func (e *Engine) hostOf(a netip.Addr) *blHost {
+	a = a.Unmap()
+	if !station(a) {
+		return nil
+	}
+	return e.cfg.Baseline.hosts[a]
 }
 
 // base is where a silence after last (zero: none seen) starts.
@@ -127,13 +165,8 @@ func (s *silenceState) base(last, first time.Time) time.Time {
 	return b
 }
 
-func (e *Engine) linkActive(k blLinkKey, l *blLink, t time.Time, id uint64, learning bool) {
-	s := &e.silence
-	w := s.links[k]
-	if w == nil {
-		w = &silenceWatch{}
-		s.links[k] = w
-	}
+func (e *Engine) linkActive(l *blLink, t time.Time, id uint64, learning bool) {
+	s, w := &e.silence, &l.watch
 	if learning {
 		if sil := s.now.Sub(s.base(w.last, l.First)); sil > l.MaxSilence {
 			l.MaxSilence, l.dirty = sil, true
@@ -147,16 +180,17 @@ func (e *Engine) linkActive(k blLinkKey, l *blLink, t time.Time, id uint64, lear
 	}
 	w.fired = false
 	if (learning && l.Period > 0) || (!learning && w.qualified) {
-		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: k})
+		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: l})
 	}
 }
 
-func (e *Engine) hostActive(a netip.Addr, t time.Time, id uint64, sent, learning bool) {
-	s := &e.silence
-	h, w := e.hostWatch(a)
+// hostActive notes the activity of the learnt host h (nil: none), one end
+// of a flow; sent tells it sent packets.
+func (e *Engine) hostActive(h *blHost, t time.Time, id uint64, sent, learning bool) {
 	if h == nil {
 		return
 	}
+	s, w := &e.silence, &h.watch
 	if sent {
 		if learning {
 			if sil := s.now.Sub(s.base(w.last, h.First)); sil > h.MaxSilence {
@@ -169,7 +203,7 @@ func (e *Engine) hostActive(a netip.Addr, t time.Time, id uint64, sent, learning
 		w.fired = false
 	}
 	if !w.fired && (learning || w.qualified) {
-		s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: a, isHost: true})
+		s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: h})
 	}
 }
 
@@ -188,13 +222,13 @@ func (e *Engine) rebuildSilence(mode int) {
 	b, s := e.cfg.Baseline, &e.silence
 	s.mode = mode
 	s.due = s.due[:0]
-	for _, w := range s.links {
-		w.queued, w.fired, w.qualified = false, false, false
+	for _, l := range b.links {
+		l.watch.queued, l.watch.fired, l.watch.qualified = false, false, false
 	}
-	for _, w := range s.hosts {
-		w.queued, w.fired, w.qualified = false, false, false
+	for _, h := range b.hosts {
+		h.watch.queued, h.watch.fired, h.watch.qualified = false, false, false
 	}
-	for k, l := range b.links {
+	for _, l := range b.links {
 		ok := l.Period > 0
 		if mode == watchOperational {
 			ok = l.regular() && l.MaxSilence <= e.channelThreshold(&l.BaselineLink)
@@ -202,58 +236,53 @@ func (e *Engine) rebuildSilence(mode int) {
 		if !ok {
 			continue
 		}
-		w := s.links[k]
-		if w == nil {
-			w = &silenceWatch{}
-			s.links[k] = w
-		}
+		w := &l.watch
 		w.qualified = mode == watchOperational
-		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: k})
+		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: l})
 		if mode == watchOperational {
-			e.qualifyHost(k.client)
-			e.qualifyHost(k.server)
+			e.qualifyHost(b.hosts[l.Client])
+			e.qualifyHost(b.hosts[l.Server])
 		}
 	}
 	if mode == watchLearning {
-		for a := range b.hosts {
-			e.qualifyHost(a)
+		for _, h := range b.hosts {
+			e.qualifyHost(h)
 		}
 	}
 }
 
-// qualifyHost watches the host a: in operational mode when it was never
-// silent beyond Config.DeviceSilence while learning.
-func (e *Engine) qualifyHost(a netip.Addr) {
-	s := &e.silence
-	h, w := e.hostWatch(a)
+// qualifyHost watches the host h (nil: none): in operational mode when it
+// was never silent beyond Config.DeviceSilence while learning.
+func (e *Engine) qualifyHost(h *blHost) {
 	if h == nil {
 		return
 	}
+	s, w := &e.silence, &h.watch
 	if s.mode == watchOperational {
 		if h.MaxSilence > e.cfg.DeviceSilence {
 			return
 		}
 		w.qualified = true
 	}
-	s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: a, isHost: true})
+	s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: h})
 }
 
 // checkSilence pops the deadlines before the clock: a watch still silent
 // beyond its threshold fires (learning: its silence is kept; operational:
 // an alert), one whose activity moved the deadline is queued again.
 func (e *Engine) checkSilence(learning bool) {
-	b, s := e.cfg.Baseline, &e.silence
+	s := &e.silence
 	for n := 0; n < maxSilenceChecks && len(s.due) > 0 && s.due[0].at.Before(s.now); n++ {
 		d := s.pop()
-		if d.isHost {
-			w, h := s.hosts[d.host], b.hosts[d.host]
-			if w == nil || h == nil || !w.queued || !w.due.Equal(d.at) {
+		if h := d.host; h != nil {
+			w := &h.watch
+			if !w.queued || !w.due.Equal(d.at) {
 				continue
 			}
 			w.queued = false
 			base := s.base(w.last, h.First)
 			if due := base.Add(e.cfg.DeviceSilence); !due.Before(s.now) {
-				s.queue(w, silenceDue{at: due, host: d.host, isHost: true})
+				s.queue(w, silenceDue{at: due, host: h})
 				continue
 			}
 			w.fired = true
@@ -264,18 +293,19 @@ func (e *Engine) checkSilence(learning bool) {
 				}
 				continue
 			}
-			e.deviceSilent(d.host, w.flow, base, sil)
+			e.deviceSilent(h.IP, w.flow, base, sil)
 			continue
 		}
-		w, l := s.links[d.link], b.links[d.link]
-		if w == nil || l == nil || !w.queued || !w.due.Equal(d.at) {
+		l := d.link
+		w := &l.watch
+		if !w.queued || !w.due.Equal(d.at) {
 			continue
 		}
 		w.queued = false
 		base := s.base(w.last, l.First)
 		thr := e.channelThreshold(&l.BaselineLink)
 		if due := base.Add(thr); !due.Before(s.now) {
-			s.queue(w, silenceDue{at: due, link: d.link})
+			s.queue(w, silenceDue{at: due, link: l})
 			continue
 		}
 		w.fired = true
@@ -286,7 +316,9 @@ func (e *Engine) checkSilence(learning bool) {
 			}
 			continue
 		}
-		e.channelInactive(d.link, l, w.flow, base, sil, thr)
+		if k, err := linkKeyOf(&l.BaselineLink); err == nil {
+			e.channelInactive(k, l, w.flow, base, sil, thr)
+		}
 	}
 }
 
@@ -367,19 +399,4 @@ func (s *silenceState) pop() silenceDue {
 	}
 	s.due = h
 	return top
-}
-
-// hostWatch returns the learnt host a and its watch, made on first use;
-// nil, nil when the baseline does not hold a.
-func (e *Engine) hostWatch(a netip.Addr) (*blHost, *silenceWatch) {
-	h := e.cfg.Baseline.hosts[a]
-	if h == nil {
-		return nil, nil
-	}
-	w := e.silence.hosts[a]
-	if w == nil {
-		w = &silenceWatch{}
-		e.silence.hosts[a] = w
-	}
-	return h, w
 }

@@ -119,18 +119,11 @@ type Engine struct {
 	changed []*entry
 	stats   Stats
 
-	scans     scanState
-	units     tracker[linkKey, targetSet] // Modbus unit id scan, per client and server
-	unitCache [unitCacheSize]unitSeen
-	excepts   tracker[linkKey, timeRing] // Modbus exceptions, per client and server
-	silence   silenceState               // channel inactive, device silent (detect_silence.go)
-	// mbLast is the learnt Modbus entry of the last request: a polling
-	// flow asks for the same one again and again (detect_policy_modbus.go).
-	mbLast struct {
-		flow uint64
-		unit uint8
-		l    *blModbus
-	}
+	scans   scanState
+	units   tracker[linkKey, targetSet] // Modbus unit id scan, per client and server
+	excepts tracker[linkKey, timeRing]  // Modbus exceptions, per client and server
+	silence silenceState                // channel inactive, device silent (detect_silence.go)
+	slots   *[flowSlots]flowSlot        // recent flows' baseline entries (flowslot.go)
 }
 
 // entry is an alert and whether it changed since the last Changed call.
@@ -151,6 +144,7 @@ func NewEngine(cfg Config) *Engine {
 		scans:   newScanState(),
 		units:   newTracker[linkKey, targetSet](),
 		excepts: newTracker[linkKey, timeRing](),
+		slots:   new([flowSlots]flowSlot),
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -197,30 +199,78 @@ func benchPipeline(b *testing.B, mix *benchMix) {
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for range b.N {
-		inv := inventory.New()
-		engine := alerts.NewEngine(alerts.Config{Baseline: alerts.NewBaseline(alerts.BaselineConfig{})})
-		sum, err := sensor.Replay(context.Background(), []string{path}, sensor.ReplayConfig{
-			Flow:       flow.DefaultConfig(),
-			Dissectors: all.Dissectors(all.Options{}),
-			Observer:   flow.Tee{inv, engine},
-		})
-		if err != nil || len(sum.FileErrors) > 0 || sum.Packets != uint64(n) {
-			b.Fatalf("replay: %v %v, %d packets", err, sum.FileErrors, sum.Packets)
-		}
-		db, err := inventory.OpenDB(dir, false, zap.NewNop())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := inventory.NewStore(db).Save(inv); err != nil {
-			b.Fatal(err)
-		}
-		if err := alerts.NewStore(db).Merge(engine.Alerts()); err != nil {
-			b.Fatal(err)
-		}
-		db.Close()
+		runPipeline(b, path, n, dir, true)
 	}
 	b.StopTimer()
 	reportPackets(b, n, &before)
+}
+
+// runPipeline replays path (n packets) into an inventory and, withAlerts,
+// an alert engine with a learning baseline, and saves them in dir.
+func runPipeline(b *testing.B, path string, n int, dir string, withAlerts bool) {
+	inv := inventory.New()
+	obs := flow.Tee{inv}
+	var engine *alerts.Engine
+	if withAlerts {
+		engine = alerts.NewEngine(alerts.Config{Baseline: alerts.NewBaseline(alerts.BaselineConfig{})})
+		obs = append(obs, engine)
+	}
+	sum, err := sensor.Replay(context.Background(), []string{path}, sensor.ReplayConfig{
+		Flow:       flow.DefaultConfig(),
+		Dissectors: all.Dissectors(all.Options{}),
+		Observer:   obs,
+	})
+	if err != nil || len(sum.FileErrors) > 0 || sum.Packets != uint64(n) {
+		b.Fatalf("replay: %v %v, %d packets", err, sum.FileErrors, sum.Packets)
+	}
+	db, err := inventory.OpenDB(dir, false, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := inventory.NewStore(db).Save(inv); err != nil {
+		b.Fatal(err)
+	}
+	if engine != nil {
+		if err := alerts.NewStore(db).Merge(engine.Alerts()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEngineCost measures what the alert engine (with a learning
+// baseline) costs the pipeline: each iteration replays the Modbus mix
+// without it, then with it, in the same process, and the metrics are the
+// loss of throughput in wall time and the extra CPU time, in percent.
+// Interleaving the two keeps the machine's drift out of the comparison.
+func BenchmarkEngineCost(b *testing.B) {
+	path, n := modbusMix.capture(b)
+	sensor.TuneRuntime(os.Getenv)
+	dir := b.TempDir()
+	var wall, cpu [2]time.Duration
+	for range b.N {
+		for i, withAlerts := range []bool{false, true} {
+			runtime.GC()
+			w0, c0 := time.Now(), cpuTime()
+			runPipeline(b, path, n, dir, withAlerts)
+			wall[i] += time.Since(w0)
+			cpu[i] += cpuTime() - c0
+		}
+	}
+	pps := func(d time.Duration) float64 { return float64(n) * float64(b.N) / d.Seconds() }
+	b.ReportMetric(pps(wall[0]), "pkts/s-without")
+	b.ReportMetric(pps(wall[1]), "pkts/s-with")
+	b.ReportMetric(100*(1-pps(wall[1])/pps(wall[0])), "%throughput-lost")
+	b.ReportMetric(100*(float64(cpu[1])/float64(cpu[0])-1), "%cpu-added")
+}
+
+// cpuTime is the CPU time this process used so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkDecode measures the decoder alone on packets already in memory:
