@@ -1,5 +1,11 @@
 package alerts
 
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
 // DetectionInfo documents one built-in detection: the rule name alerts
 // carry and their defaults. A detection may raise some alerts with another
 // title, severity or technique than its defaults; Description says when.
@@ -65,6 +71,8 @@ const (
 	rulePolicyTLSCertificate
 	rulePolicyChannelInactive
 	rulePolicyDeviceSilent
+	ruleSensorSinkFailing
+	ruleSensorOutboxDropped
 	numRules
 )
 
@@ -136,6 +144,30 @@ var Detections = []DetectionInfo{
 		"Operational baseline only: a polling link (client, server, transport, server port) stays silent, no packet either way, for longer than max(3 x its learnt period, Config.ChannelInactiveMin, default 2 minutes) of packet time. The period is learnt in learning mode from the gaps between the link's activity in flow updates (flows, and reports of long flows); a link is polling after 8 gaps deviating by at most half the period on average, and is not watched when it was silent beyond its threshold while learning. Silence counts from the link's last activity seen by the engine, or the start of its input. Engine operational, as Defender for IoT: a stopped poll is a plant problem first. One alert per link, raised once per silence; activity on the link re-arms it and the next silence aggregates into it."},
 	{"policy.device_silent", "Device is silent", Medium, EngineOperational, "device_health", nil,
 		"Operational baseline only: a host that is an end of a polling link (see policy.channel_inactive) and was never silent longer than Config.DeviceSilence (default 10 minutes) while learning sends no packet for longer than that: a PLC that stopped answering its master, or a master that stopped. Silence counts from the host's last packet seen by the engine, or the start of its input. One alert per host, raised once per silence; a packet from the host re-arms it."},
+	{"sensor.sink_failing", "Forwarding to a sink fails", High, EngineOperational, "sensor_health", nil,
+		"A sink (Event Hubs, Kafka, MQTT, syslog, webhook, file) refuses what the sensor forwards with an error retrying will not fix: bad credentials, an unknown hub, topic or path, a refused certificate. Raised by the forwarder, with the sensor's clock, once per sink and error; what the sink did not take stays in the outbox until it works again or the outbox's size cap drops it."},
+	{"sensor.outbox_dropped", "Outbox full: messages dropped", High, EngineOperational, "sensor_health", nil,
+		"The outbox reached its size cap while a sink could not deliver: the oldest messages were dropped for that sink. The evidence counts them. One alert per sink, aggregated while drops go on."},
+}
+
+// SensorAlert makes an alert about the sensor itself (forwarding, capture),
+// raised outside the engine with the sensor's clock at t: rule is one of
+// the sensor.* detections, key tells its cause apart (e.g. the sink's
+// name), evidence is marshalled as the alert's evidence.
+func SensorAlert(rule, key, title string, t time.Time, ev map[string]any) (*Alert, error) {
+	for i := range Detections {
+		info := &Detections[i]
+		if info.Rule != rule || !strings.HasPrefix(rule, "sensor.") {
+			continue
+		}
+		if title == "" {
+			title = info.Title
+		}
+		return &Alert{V: SchemaVersion, ID: makeID(rule, key), Rule: rule, Title: title, Severity: info.Severity,
+			Engine: info.Engine, Category: info.Category, First: t, Last: t, Count: 1, State: StateNew,
+			Evidence: evidence(ev)}, nil
+	}
+	return nil, fmt.Errorf("no sensor detection %q", rule)
 }
 
 func (r rule) info() *DetectionInfo { return &Detections[r] }

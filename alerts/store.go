@@ -118,6 +118,25 @@ func (s *Store) Get(id string) (*Alert, error) {
 	return a, err
 }
 
+// Unknown returns the alerts of list that are not stored yet, in order:
+// the ones a replay raised for the first time.
+func (s *Store) Unknown(list []*Alert) ([]*Alert, error) {
+	var out []*Alert
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, a := range list {
+			_, err := loadAlert(txn, a.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				out = append(out, a)
+			case err != nil:
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Merge adds a replay's alerts to the stored ones. An alert not stored
 // yet is stored as it is (state "new" when it has none). One already
 // stored keeps its state, evidence, flow and endpoints; its count is

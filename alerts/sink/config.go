@@ -18,73 +18,73 @@ type Config struct {
 	// syslog+udp://, syslog+tcp://, syslog+tls://host:port,
 	// https://host/path (webhook), file:///path.jsonl. It must not hold
 	// a password: secrets come from files or the environment.
-	URL string `json:"url"`
+	URL string `json:"url" yaml:"url"`
 	// Name overrides the sink's name (default: the URL without its query).
-	Name string `json:"name,omitempty"`
+	Name string `json:"name,omitempty" yaml:"name,omitempty"`
 	// Envelope is the body format: "otsensor" (default) or "defender"
 	// (the Defender for IoT security-message envelope).
-	Envelope string `json:"envelope,omitempty"`
+	Envelope string `json:"envelope,omitempty" yaml:"envelope,omitempty"`
 
 	// Username for MQTT, Kafka SASL PLAIN or the webhook's basic auth
 	// (also the URL's user part).
-	Username string `json:"username,omitempty"`
+	Username string `json:"username,omitempty" yaml:"username,omitempty"`
 	// Password for MQTT, Kafka SASL or basic auth.
-	Password Secret `json:"password,omitempty"`
+	Password Secret `json:"password,omitempty" yaml:"password,omitempty"`
 	// ConnectionString is an Event Hubs (or Event Hubs Kafka endpoint)
 	// connection string.
-	ConnectionString Secret `json:"connection_string,omitempty"`
+	ConnectionString Secret `json:"connection_string,omitempty" yaml:"connection_string,omitempty"`
 
 	// TLS client settings for mqtts, kafka with TLS, syslog+tls, https.
-	TLS TLSConfig `json:"tls,omitempty"`
+	TLS TLSConfig `json:"tls,omitempty" yaml:"tls,omitempty"`
 
 	// Format is the syslog format: "rfc5424" (default) or "cef".
-	Format string `json:"format,omitempty"`
+	Format string `json:"format,omitempty" yaml:"format,omitempty"`
 	// Headers are extra HTTP headers for the webhook; a value may name a
 	// secret as "env:NAME" or "file:/path".
-	Headers map[string]string `json:"headers,omitempty"`
+	Headers map[string]string `json:"headers,omitempty" yaml:"headers,omitempty"`
 	// IoTHub switches the MQTT sink to Azure IoT Hub's device protocol.
-	IoTHub *IoTHubConfig `json:"iot_hub,omitempty"`
+	IoTHub *IoTHubConfig `json:"iot_hub,omitempty" yaml:"iot_hub,omitempty"`
 	// MaxFileBytes rotates a file sink's file at that size (default 64 MiB);
 	// MaxFiles is how many rotated files are kept (default 5).
-	MaxFileBytes int64 `json:"max_file_bytes,omitempty"`
-	MaxFiles     int   `json:"max_files,omitempty"`
+	MaxFileBytes int64 `json:"max_file_bytes,omitempty" yaml:"max_file_bytes,omitempty"`
+	MaxFiles     int   `json:"max_files,omitempty" yaml:"max_files,omitempty"`
 
 	// Timeout bounds one Send (default 30s).
-	Timeout Duration `json:"timeout,omitempty"`
+	Timeout Duration `json:"timeout,omitempty" yaml:"timeout,omitempty"`
 	// BatchSize is the most messages per Send (default 100).
-	BatchSize int `json:"batch_size,omitempty"`
+	BatchSize int `json:"batch_size,omitempty" yaml:"batch_size,omitempty"`
 }
 
 // TLSConfig is a TLS client configuration.
 type TLSConfig struct {
-	CAFile   string `json:"ca_file,omitempty"`   // PEM roots; default: the system's
-	CertFile string `json:"cert_file,omitempty"` // client certificate (PEM)
-	KeyFile  string `json:"key_file,omitempty"`
+	CAFile   string `json:"ca_file,omitempty" yaml:"ca_file,omitempty"`     // PEM roots; default: the system's
+	CertFile string `json:"cert_file,omitempty" yaml:"cert_file,omitempty"` // client certificate (PEM)
+	KeyFile  string `json:"key_file,omitempty" yaml:"key_file,omitempty"`
 	// ServerName overrides the name checked in the server's certificate.
-	ServerName string `json:"server_name,omitempty"`
+	ServerName string `json:"server_name,omitempty" yaml:"server_name,omitempty"`
 	// InsecureSkipVerify accepts any server certificate (tests only).
-	InsecureSkipVerify bool `json:"insecure_skip_verify,omitempty"`
+	InsecureSkipVerify bool `json:"insecure_skip_verify,omitempty" yaml:"insecure_skip_verify,omitempty"`
 }
 
 // IoTHubConfig is the Azure IoT Hub MQTT device protocol: username
 // "{hub}/{device}/?api-version=2021-04-12", a SAS token as password,
 // topic "devices/{device}/messages/events/".
 type IoTHubConfig struct {
-	Hub    string `json:"hub"`    // e.g. "myhub.azure-devices.net"
-	Device string `json:"device"` // device id
+	Hub    string `json:"hub" yaml:"hub"`       // e.g. "myhub.azure-devices.net"
+	Device string `json:"device" yaml:"device"` // device id
 	// SASKey is the device's shared access key (base64), from which the
 	// sink signs its tokens; SASToken, instead, is a ready-made token.
-	SASKey   Secret `json:"sas_key,omitempty"`
-	SASToken Secret `json:"sas_token,omitempty"`
+	SASKey   Secret `json:"sas_key,omitempty" yaml:"sas_key,omitempty"`
+	SASToken Secret `json:"sas_token,omitempty" yaml:"sas_token,omitempty"`
 	// TokenTTL is the life of signed tokens (default 1h).
-	TokenTTL Duration `json:"token_ttl,omitempty"`
+	TokenTTL Duration `json:"token_ttl,omitempty" yaml:"token_ttl,omitempty"`
 }
 
 // Secret is a value read from a file or an environment variable, never
 // written in the configuration itself, never logged.
 type Secret struct {
-	File string `json:"file,omitempty"`
-	Env  string `json:"env,omitempty"`
+	File string `json:"file,omitempty" yaml:"file,omitempty"`
+	Env  string `json:"env,omitempty" yaml:"env,omitempty"`
 }
 
 // IsSet tells whether s names a source.

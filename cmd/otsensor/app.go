@@ -38,9 +38,10 @@ type app struct {
 	isTerminal  func(w io.Writer) bool
 	getenv      func(string) string
 
-	dataDir  string
-	logLevel string
-	log      *zap.Logger
+	dataDir    string
+	configPath string
+	logLevel   string
+	log        *zap.Logger
 }
 
 func newApp(out, errOut io.Writer) *app {
@@ -97,8 +98,9 @@ func (a *app) rootCmd() *cobra.Command {
 	root.SetErr(a.errOut)
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDir, "data-dir", a.defaultDataDir(), "where the inventory is stored (env OTSENSOR_DATA_DIR)")
+	pf.StringVar(&a.configPath, "config", "", "configuration file (YAML; see deploy/otsensor.example.yaml): sensor id, outbox, sinks")
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(a.replayCmd(), a.devicesCmd(), a.linksCmd(), a.alertsCmd(), a.baselineCmd(), a.rulesCmd(), a.versionCmd())
+	root.AddCommand(a.replayCmd(), a.devicesCmd(), a.linksCmd(), a.alertsCmd(), a.baselineCmd(), a.rulesCmd(), a.outboxCmd(), a.statusCmd(), a.versionCmd())
 	return root
 }
 

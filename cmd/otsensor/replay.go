@@ -6,13 +6,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"github.com/otsensor/otsensor/alerts"
+	"github.com/otsensor/otsensor/alerts/forward"
+	"github.com/otsensor/otsensor/alerts/message"
 	"github.com/otsensor/otsensor/dissectors/all"
 	"github.com/otsensor/otsensor/inventory"
 	"github.com/otsensor/otsensor/sensor"
@@ -31,6 +35,8 @@ type replayOptions struct {
 	learn      bool
 	rules      []string
 	dissectors all.Options
+	sinks      sinkOptions
+	flushWait  time.Duration
 }
 
 func (a *app) replayCmd() *cobra.Command {
@@ -43,11 +49,16 @@ searched recursively) as if their packets were arriving now, in order: flows,
 reassembly, dissection and the inventory all run on packet time, so two replays
 of the same files give the same result. The inventory in --data-dir is merged
 with what the replay learns, and the alerts it raises with the stored ones
-(see otsensor alerts): counts add up, states set by the user stay.`,
+(see otsensor alerts): counts add up, states set by the user stay.
+
+New alerts, new or changed devices and a heartbeat go to the outbox in the data
+dir and are forwarded to the sinks (--sink, or sinks: in --config); what cannot
+be delivered within --flush-timeout stays there (otsensor outbox).`,
 		Example: `  otsensor replay pcaps/
   otsensor replay --learn normal.pcap && otsensor replay suspect.pcap
   otsensor replay --events events.json plant.pcapng
-  otsensor replay --events - capture.pcap.gz | jq 'select(.event_type=="modbus")'`,
+  otsensor replay --events - capture.pcap.gz | jq 'select(.event_type=="modbus")'
+  OTSENSOR_KAFKA_PW=... otsensor replay --sink 'kafka://broker:9092/otsensor?password_env=OTSENSOR_KAFKA_PW' plant.pcap`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.replay(cmd.Context(), args, o)
@@ -60,6 +71,8 @@ with what the replay learns, and the alerts it raises with the stored ones
 	f.BoolVar(&o.learn, "learn", false, "learn these captures into the baseline as normal, then lock it (see otsensor baseline)")
 	f.StringArrayVar(&o.rules, "rules", nil, "custom alert rules: a YAML file or a directory of *.yaml (repeatable); rules that do not compile are reported and left out")
 	f.IntVar(&o.dissectors.MQTTPayloadPreview, "mqtt-payload-preview", 0, "show the first N bytes of each MQTT PUBLISH payload in events (0: none; payloads may be sensitive)")
+	o.sinks.flags(f)
+	f.DurationVar(&o.flushWait, "flush-timeout", 30*time.Second, "how long to try delivering to the sinks at the end; what is left stays in the outbox (otsensor outbox flush)")
 	return cmd
 }
 
@@ -96,6 +109,19 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 		return err
 	}
 	defer db.Close()
+	var (
+		fwMu     sync.Mutex
+		fwAlerts []*alerts.Alert // alerts about forwarding itself
+	)
+	fw, err := a.openForwarding(db, o.sinks, func(al *alerts.Alert) {
+		fwMu.Lock()
+		fwAlerts = append(fwAlerts, al)
+		fwMu.Unlock()
+	})
+	if err != nil {
+		return err
+	}
+	defer fw.Close()
 
 	obs := flow.Tee{inv}
 	var events *eve.Writer
@@ -166,6 +192,10 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 				zap.Uint64("errors", rs.Errors), zap.Uint64("evals", rs.Evals), zap.String("first", rs.FirstError))
 		}
 	}
+	fresh, err := store.Unknown(raised)
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
 	if err := store.Merge(raised); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
@@ -175,7 +205,17 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 	if err := store.SaveBaseline(baseline); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
-	sum.Devices = len(inv.Devices())
+	devices := inv.Devices()
+	sum.Devices = len(devices)
+	if err := a.forwardReplay(ctx, fw, fresh, devices, sum, len(raised), o.flushWait); err != nil {
+		return err
+	}
+	fwMu.Lock()
+	err = store.Merge(fwAlerts)
+	fwMu.Unlock()
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
 	if o.format == formatJSON {
 		if err := writeData(a.out, formatJSON, replaySummary{sum, len(raised)}); err != nil {
 			return err
@@ -192,6 +232,33 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 		return &exitError{code: exitFailed, err: runErr}
 	case len(sum.FileErrors) > 0:
 		return &exitError{code: exitFailed, err: fmt.Errorf("%d of %d capture files had errors", len(sum.FileErrors), sum.Files)}
+	}
+	return nil
+}
+
+// forwardReplay enqueues what the replay has to forward (its new alerts,
+// new or changed devices, a heartbeat) and delivers it to the sinks
+// within wait; what is left stays in the outbox, with a warning.
+func (a *app) forwardReplay(ctx context.Context, fw *forward.Forwarding, fresh []*alerts.Alert, devices []*inventory.Device, sum *sensor.Summary, nAlerts int, wait time.Duration) error {
+	for _, al := range fresh {
+		if err := fw.Alert(al); err != nil {
+			return &exitError{code: exitFailed, err: err}
+		}
+	}
+	if _, err := fw.Devices(devices); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	hb := message.Heartbeat{Time: a.clock(), Packets: sum.Packets, Drops: sum.Truncated + sum.FlowTableFull, Devices: len(devices), Alerts: nAlerts}
+	if err := fw.Heartbeat(hb); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	if len(fw.Sinks()) == 0 || wait <= 0 {
+		return nil
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait)
+	defer cancel()
+	if err := fw.Flush(fctx); err != nil {
+		a.log.Warn("not everything was delivered: it stays in the outbox (otsensor outbox status, otsensor outbox flush)", zap.Error(err))
 	}
 	return nil
 }

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otsensor/otsensor/alerts"
+	"github.com/otsensor/otsensor/alerts/outbox"
+	"github.com/otsensor/otsensor/inventory"
+)
+
+func (a *app) outboxCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "outbox",
+		Short: "What waits to be forwarded, and delivering it",
+		Long: `Every alert, device change and heartbeat is written once to the outbox in the
+data dir, then forwarded to each sink (--sink URL, or sinks: in --config); a
+message leaves the outbox when every sink confirmed it. When a sink is down,
+messages wait, up to the outbox's size cap (outbox.max_bytes, default 64MiB);
+beyond it the oldest are dropped and counted per sink.`,
+	}
+	cmd.AddCommand(a.outboxStatusCmd(), a.outboxFlushCmd())
+	return cmd
+}
+
+func (a *app) outboxStatusCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the outbox's depth and each sink's delivery",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkFormat(format, "text", formatJSON, formatYAML); err != nil {
+				return err
+			}
+			st, err := a.readOutboxStatus()
+			if err != nil {
+				return err
+			}
+			if format != "text" {
+				return writeData(a.out, format, st)
+			}
+			writeOutboxText(a.out, st)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "text", "text, json or yaml")
+	return cmd
+}
+
+func (a *app) outboxFlushCmd() *cobra.Command {
+	var (
+		so      sinkOptions
+		timeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "flush [--sink URL]... [--timeout D]",
+		Short: "Deliver what is pending to the sinks, then exit (non-zero if some is still pending)",
+		Example: `  otsensor outbox flush --sink file:///var/log/otsensor/alerts.jsonl
+  otsensor --config /etc/otsensor/otsensor.yaml outbox flush --timeout 5m`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.outboxFlush(cmd.Context(), so, timeout)
+		},
+	}
+	so.flags(cmd.Flags())
+	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "give up after this long")
+	return cmd
+}
+
+func (a *app) outboxFlush(ctx context.Context, so sinkOptions, timeout time.Duration) error {
+	if err := os.MkdirAll(a.dataDir, 0o750); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	db, err := inventory.OpenDB(a.dataDir, false, a.log)
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	defer db.Close()
+	var (
+		mu     sync.Mutex
+		raised []*alerts.Alert
+	)
+	fw, err := a.openForwarding(db, so, func(al *alerts.Alert) {
+		mu.Lock()
+		raised = append(raised, al)
+		mu.Unlock()
+	})
+	if err != nil {
+		return err
+	}
+	if len(fw.Sinks()) == 0 {
+		fw.Close()
+		return &exitError{code: exitUsage, err: errors.New("no sink to flush to: give --sink URL, or sinks: in --config")}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	flushErr := fw.Flush(ctx)
+	st, stErr := fw.Outbox().Status()
+	if err := fw.Close(); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if err := alerts.NewStore(db).Merge(raised); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	if stErr == nil {
+		writeOutboxText(a.errOut, outboxStatusOf(st, a.clock()))
+	}
+	if flushErr != nil {
+		return &exitError{code: exitFailed, err: fmt.Errorf("still pending: %w", flushErr)}
+	}
+	return nil
+}
+
+// readOutboxStatus reads the outbox of the data dir without forwarding.
+func (a *app) readOutboxStatus() (outboxStatus, error) {
+	if _, err := os.Stat(a.dataDir); err != nil {
+		return outboxStatus{Sinks: []sinkStatus{}}, nil
+	}
+	db, err := inventory.OpenDB(a.dataDir, false, a.log)
+	if err != nil {
+		return outboxStatus{}, &exitError{code: exitFailed, err: err}
+	}
+	defer db.Close()
+	cfg, err := a.forwardConfig(sinkOptions{})
+	if err != nil {
+		return outboxStatus{}, err
+	}
+	ob, err := outbox.Open(db, cfg.Outbox)
+	if err != nil {
+		return outboxStatus{}, &exitError{code: exitFailed, err: err}
+	}
+	defer ob.Close()
+	st, err := ob.Status()
+	if err != nil {
+		return outboxStatus{}, &exitError{code: exitFailed, err: err}
+	}
+	return outboxStatusOf(st, a.clock()), nil
+}
+
+// outboxStatus is `outbox status -o json`.
+type outboxStatus struct {
+	Depth      int64        `json:"depth"`
+	Bytes      int64        `json:"bytes"`
+	MaxBytes   int64        `json:"max_bytes"`
+	Oldest     *time.Time   `json:"oldest,omitempty"`
+	OldestAgeS int64        `json:"oldest_age_s"`
+	Sinks      []sinkStatus `json:"sinks"`
+}
+
+type sinkStatus struct {
+	Name               string     `json:"name"`
+	Pending            int64      `json:"pending"`
+	Sent               uint64     `json:"sent"`
+	Failed             uint64     `json:"failed"`
+	Dropped            uint64     `json:"dropped"`
+	BytesSent          int64      `json:"bytes_sent"`
+	BytesLastHour      int64      `json:"bytes_last_hour"`
+	BytesPerDay        int64      `json:"bytes_per_day_estimate"`
+	Failing            bool       `json:"failing"`
+	LastError          string     `json:"last_error,omitempty"`
+	LastErrorPermanent bool       `json:"last_error_permanent,omitempty"`
+	LastErrorTime      *time.Time `json:"last_error_time,omitempty"`
+	LastSuccess        *time.Time `json:"last_success,omitempty"`
+}
+
+func outboxStatusOf(st outbox.Status, now time.Time) outboxStatus {
+	out := outboxStatus{Depth: st.Depth, Bytes: st.Bytes, MaxBytes: st.MaxBytes, Sinks: []sinkStatus{}}
+	if !st.Oldest.IsZero() {
+		out.Oldest = &st.Oldest
+		out.OldestAgeS = int64(now.Sub(st.Oldest) / time.Second)
+	}
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	for _, s := range st.Sinks {
+		out.Sinks = append(out.Sinks, sinkStatus{Name: s.Name, Pending: s.Pending, Sent: s.Sent, Failed: s.Failed, Dropped: s.Dropped,
+			BytesSent: s.BytesSent, BytesLastHour: s.BytesLastHour, BytesPerDay: s.BytesPerDay, Failing: s.Failing,
+			LastError: s.LastError, LastErrorPermanent: s.LastErrorPermanent, LastErrorTime: opt(s.LastErrorTime), LastSuccess: opt(s.LastSuccess)})
+	}
+	return out
+}
+
+func writeOutboxText(w io.Writer, st outboxStatus) {
+	fmt.Fprintf(w, "outbox:  %d messages, %s of %s", st.Depth, humanBytes(st.Bytes), humanBytes(st.MaxBytes))
+	if st.Oldest != nil {
+		fmt.Fprintf(w, ", oldest %s old", time.Duration(st.OldestAgeS)*time.Second)
+	}
+	fmt.Fprintln(w)
+	if len(st.Sinks) == 0 {
+		fmt.Fprintln(w, "sinks:   none yet (--sink URL, or sinks: in --config)")
+		return
+	}
+	t := newTable(w, "SINK", "PENDING", "SENT", "FAILED", "DROPPED", "BYTES", "LAST HOUR", "PER DAY (EST.)", "LAST ERROR")
+	for _, s := range st.Sinks {
+		last := s.LastError
+		if s.LastErrorPermanent {
+			last = "permanent: " + last
+		}
+		if !s.Failing && last != "" {
+			last = "(recovered) " + last
+		}
+		t.row(s.Name, fmt.Sprint(s.Pending), fmt.Sprint(s.Sent), fmt.Sprint(s.Failed), fmt.Sprint(s.Dropped),
+			humanBytes(s.BytesSent), humanBytes(s.BytesLastHour), humanBytes(s.BytesPerDay), last)
+	}
+	t.flush()
+}
+
+// humanBytes writes n bytes with a binary unit.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
