@@ -14,7 +14,7 @@ const (
 	fcUMAS              = 90
 	fcFirmwareReplace   = 125
 	fcRemoteProgramming = 126
-	// A flow that keeps polling the same unit id counts it in the scan
+	// A flow that keeps polling the same unit ids counts each in the scan
 	// state again only every UnitScanWindow/unitRefreshFrac.
 	unitRefreshFrac = 4
 )
@@ -74,11 +74,15 @@ func (e *Engine) modbusException(ev *dissectors.Event, r *modbus.Record) {
 func (e *Engine) modbusUnit(ev *dissectors.Event, r *modbus.Record) {
 	f := ev.Flow
 	t, w := ev.Time.UnixNano(), int64(e.cfg.UnitScanWindow)
-	c := e.slot(f)
-	if c.unitOK && c.unit == r.UnitID && t >= c.unitT && t-c.unitT < w/unitRefreshFrac {
+	ms := e.modbusSlot(f)
+	i := ms.index(r.UnitID)
+	if t < ms.period || t-ms.period >= w/unitRefreshFrac {
+		ms.period, ms.counted = t, 0
+	}
+	if ms.counted&(1<<i) != 0 {
 		return
 	}
-	c.unitOK, c.unit, c.unitT = true, r.UnitID, t
+	ms.counted |= 1 << i
 	set := e.units.get(link(f), t, w, e.cfg.MaxTracked, &e.stats.DroppedState)
 	if set == nil {
 		return

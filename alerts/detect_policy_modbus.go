@@ -81,16 +81,15 @@ func mbKeyOf(f *dissectors.Flow, unit uint8) mbKey {
 
 // learntModbus returns the baseline's entry for f's client, server and
 // unit, nil when it holds none. A polling flow asks for the same one again
-// and again: the last one found is kept in the flow's slot.
+// and again: what was found is kept in the flow's slot.
 func (e *Engine) learntModbus(f *dissectors.Flow, unit uint8) *blModbus {
-	c := e.slot(f)
-	if c.mb != nil && c.mbUnit == unit {
-		return c.mb
+	ms := e.modbusSlot(f)
+	i := ms.index(unit)
+	if l := ms.learnt[i]; l != nil {
+		return l
 	}
 	l := e.cfg.Baseline.proto.modbus[mbKeyOf(f, unit)]
-	if l != nil {
-		c.mb, c.mbUnit = l, unit
-	}
+	ms.learnt[i] = l
 	return l
 }
 

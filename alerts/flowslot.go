@@ -7,8 +7,7 @@ import "github.com/otsensor/otsensor/dissectors"
 const flowSlots = 1 << 12
 
 // flowSlot is what the engine found for a recent flow: the baseline
-// entries and watches of its link and hosts, the learnt Modbus entry of
-// its last request, the last unit id it counted for the unit-id scan. A
+// entries of its link and hosts and, for Modbus, of its unit ids. A
 // flow's updates and events find it by the flow's id (a hash) without a
 // map lookup; a slot taken by another flow is simply refilled. Baseline
 // entries are never removed while an engine uses them, so the pointers
@@ -18,20 +17,62 @@ type flowSlot struct {
 	link   *blLink
 	client *blHost
 	server *blHost
+	mb     *mbSlot // made for the first Modbus flow in this slot, then reused
+}
 
-	mb     *blModbus // for mbUnit
-	mbUnit uint8
+// slotUnits is how many unit ids of a Modbus flow its slot remembers: a
+// gateway's poll cycles through its units.
+const slotUnits = 8
 
-	unitOK bool  // unit was counted at unitT
-	unit   uint8 // for the unit-id scan
-	unitT  int64
+// mbSlot is a Modbus flow's recent unit ids: for each, its learnt entry
+// and whether the unit-id scan counted it in the current period.
+type mbSlot struct {
+	n       int
+	next    int // the entry replaced when all are taken
+	units   [slotUnits]uint8
+	learnt  [slotUnits]*blModbus
+	counted uint8 // bit i: units[i] counted since period
+	period  int64 // start of the unit-id scan's refresh period (ns)
 }
 
 // slot returns f's slot, emptied when it held another flow.
 func (e *Engine) slot(f *dissectors.Flow) *flowSlot {
 	s := &e.slots[f.ID&(flowSlots-1)]
 	if s.id != f.ID {
-		*s = flowSlot{id: f.ID}
+		mb := s.mb
+		*s = flowSlot{id: f.ID, mb: mb}
+		if mb != nil {
+			*mb = mbSlot{}
+		}
 	}
 	return s
+}
+
+// modbusSlot returns the Modbus part of f's slot.
+func (e *Engine) modbusSlot(f *dissectors.Flow) *mbSlot {
+	s := e.slot(f)
+	if s.mb == nil {
+		s.mb = &mbSlot{}
+	}
+	return s.mb
+}
+
+// index returns the entry of unit, taking one (the oldest taken when all
+// are) for a unit not there.
+func (m *mbSlot) index(unit uint8) int {
+	for i := range m.n {
+		if m.units[i] == unit {
+			return i
+		}
+	}
+	i := m.n
+	if m.n < slotUnits {
+		m.n++
+	} else {
+		i = m.next
+		m.next = (m.next + 1) % slotUnits
+	}
+	m.units[i], m.learnt[i] = unit, nil
+	m.counted &^= 1 << i
+	return i
 }
