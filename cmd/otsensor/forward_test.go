@@ -116,6 +116,16 @@ func TestOutboxFlushLater(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, "no sink") {
 		t.Errorf("flush without sinks: exit %d\n%s", r.code, r.stderr)
 	}
+	// Forgetting the missing-directory sink releases what it held.
+	mustRun(t, exitOK, "--data-dir", dir, "outbox", "forget", "file://"+missing)
+	r = mustRun(t, exitOK, "--data-dir", dir, "outbox", "status", "-o", "json")
+	decode(t, r.stdout, &st)
+	if st.Depth != 0 || len(st.Sinks) != 1 {
+		t.Errorf("after forget: %+v", st)
+	}
+	if r := cli(t, "--data-dir", dir, "outbox", "forget", "file:///nowhere"); r.code != exitUsage {
+		t.Errorf("forget of an unknown sink: exit %d", r.code)
+	}
 }
 
 func TestConfigFile(t *testing.T) {

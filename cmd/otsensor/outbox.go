@@ -26,7 +26,7 @@ message leaves the outbox when every sink confirmed it. When a sink is down,
 messages wait, up to the outbox's size cap (outbox.max_bytes, default 64MiB);
 beyond it the oldest are dropped and counted per sink.`,
 	}
-	cmd.AddCommand(a.outboxStatusCmd(), a.outboxFlushCmd())
+	cmd.AddCommand(a.outboxStatusCmd(), a.outboxFlushCmd(), a.outboxForgetCmd())
 	return cmd
 }
 
@@ -122,6 +122,44 @@ func (a *app) outboxFlush(ctx context.Context, so sinkOptions, timeout time.Dura
 		return &exitError{code: exitFailed, err: fmt.Errorf("still pending: %w", flushErr)}
 	}
 	return nil
+}
+
+func (a *app) outboxForgetCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "forget SINK",
+		Short: "Stop keeping messages for a sink that is no longer used (its name as outbox status shows it)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			db, err := inventory.OpenDB(a.dataDir, false, a.log)
+			if err != nil {
+				return &exitError{code: exitFailed, err: err}
+			}
+			defer db.Close()
+			cfg, err := a.forwardConfig(sinkOptions{})
+			if err != nil {
+				return err
+			}
+			ob, err := outbox.Open(db, cfg.Outbox)
+			if err != nil {
+				return &exitError{code: exitFailed, err: err}
+			}
+			defer ob.Close()
+			st, err := ob.Status()
+			if err != nil {
+				return &exitError{code: exitFailed, err: err}
+			}
+			for _, s := range st.Sinks {
+				if s.Name == args[0] {
+					if err := ob.Forget(s.Name); err != nil {
+						return &exitError{code: exitFailed, err: err}
+					}
+					fmt.Fprintf(a.errOut, "forgot sink %s: %d pending messages no longer kept for it\n", s.Name, s.Pending)
+					return nil
+				}
+			}
+			return &exitError{code: exitUsage, err: fmt.Errorf("no sink %q in the outbox (otsensor outbox status lists them)", args[0])}
+		},
+	}
 }
 
 // readOutboxStatus reads the outbox of the data dir without forwarding.
