@@ -73,6 +73,8 @@ const (
 	rulePolicyDeviceSilent
 	ruleSensorSinkFailing
 	ruleSensorOutboxDropped
+	ruleSensorNoTraffic
+	ruleSensorTrafficResumed
 	numRules
 )
 
@@ -148,6 +150,10 @@ var Detections = []DetectionInfo{
 		"A sink (Event Hubs, Kafka, MQTT, syslog, webhook, file) refuses what the sensor forwards with an error retrying will not fix: bad credentials, an unknown hub, topic or path, a refused certificate. Raised by the forwarder, with the sensor's clock, once per sink and error; what the sink did not take stays in the outbox until it works again or the outbox's size cap drops it."},
 	{"sensor.outbox_dropped", "Outbox full: messages dropped", High, EngineOperational, "sensor_health", nil,
 		"The outbox reached its size cap while a sink could not deliver: the oldest messages were dropped for that sink. The evidence counts them. One alert per sink, aggregated while drops go on."},
+	{"sensor.no_traffic", "No traffic on a capture interface", High, EngineOperational, "sensor_health", nil,
+		"Live capture: an interface saw no packet for the configured quiet time (default 5 minutes of the sensor's clock): a SPAN session removed, a cable pulled, a switch reconfigured. One alert per interface, aggregated each time it goes quiet again."},
+	{"sensor.traffic_resumed", "Traffic resumed on a capture interface", Low, EngineOperational, "sensor_health", nil,
+		"Live capture: a quiet interface (sensor.no_traffic) sees packets again; the evidence says how long it was quiet."},
 }
 
 // SensorAlert makes an alert about the sensor itself (forwarding, capture),

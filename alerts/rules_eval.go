@@ -153,6 +153,12 @@ func ruleEvidence(r *Rule, ev *dissectors.Event) []byte {
 	return evidence(m)
 }
 
+// SetRules replaces the custom rules (a reload: SIGHUP in the daemon);
+// nil removes them. Alerts the old rules raised stay and aggregate again
+// when a rule with the same id fires. Call it from the engine's goroutine
+// (or under the lock that serialises it).
+func (e *Engine) SetRules(rs *RuleSet) { e.cfg.Rules = rs }
+
 // RuleStats returns the counters of the custom rules (Config.Rules), in
 // load order; nil without rules.
 func (e *Engine) RuleStats() []RuleStat {

@@ -165,3 +165,30 @@ func TestRuleCustomOutsideCatalogue(t *testing.T) {
 		t.Fatalf("%d built-in detections: ruleCustom (%d) collides", numRules, ruleCustom)
 	}
 }
+
+func TestSetRules(t *testing.T) {
+	rs, err := NewRuleSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.AddYAML("r.yaml", []byte("id: any_modbus\ntitle: Modbus seen\nseverity: low\ncondition: has(event.modbus)\n")); err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(Config{})
+	f := newFlow(1, "modbus", "10.0.0.1:40000", "10.0.0.2:502")
+	ev := rec(f, at(0), dissectors.ToServer, &modbus.Record{FunctionCode: 3, Function: "read_holding_registers"})
+	feed(e, []input{ev})
+	if n := len(e.Alerts()); n != 0 {
+		t.Fatalf("%d alerts before rules", n)
+	}
+	e.SetRules(rs)
+	feed(e, []input{ev})
+	if a := e.Alerts(); len(a) != 1 || a[0].Rule != "custom.any_modbus" {
+		t.Fatalf("after SetRules: %v", a)
+	}
+	e.SetRules(nil)
+	feed(e, []input{ev})
+	if a := e.Alerts(); a[0].Count != 1 {
+		t.Errorf("rules removed, yet the alert counted %d", a[0].Count)
+	}
+}
