@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // python is Debian's interpreter, which has python3-qpid-proton.
@@ -52,7 +52,7 @@ func newStandIn(t testing.TB, maxMessageLen int) *standIn {
 	if maxMessageLen == 0 {
 		maxMessageLen = 1 << 20
 	}
-	p := &standIn{port: freePort(t), hub: "alerts", keyName: "RootManageSharedAccessKey", key: "c3RhbmQtaW4ta2V5",
+	p := &standIn{port: sinktest.FreePort(t), hub: "alerts", keyName: "RootManageSharedAccessKey", key: "c3RhbmQtaW4ta2V5",
 		maxMessageLen: maxMessageLen, synced: make(chan struct{}, 1)}
 	p.start(t)
 	t.Cleanup(func() {
@@ -63,17 +63,6 @@ func newStandIn(t testing.TB, maxMessageLen int) *standIn {
 		}
 	})
 	return p
-}
-
-// freePort picks a loopback port nobody listens on.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // start runs the stand-in and waits until it listens.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // BenchmarkSend appends batches of 100 messages, fsync included.
 func BenchmarkSend(b *testing.B) {
 	s := newTestSink(b, filepath.Join(b.TempDir(), "otsensor.jsonl"), 0, 0)
-	batch := msgs(1, 100)
+	batch := sinktest.Messages(1, 100)
 	b.ReportAllocs()
 	b.SetBytes(100 * lineLen())
 	for b.Loop() {

@@ -11,30 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
-// msgs makes n messages whose bodies follow the otsensor message schema;
-// ids are m0001, m0002, ... so that every line has the same length.
-func msgs(first, n int) []sink.Message {
-	out := make([]sink.Message, n)
-	for i := range out {
-		id := fmt.Sprintf("m%04d", first+i)
-		out[i] = sink.Message{
-			Seq:  uint64(first + i),
-			ID:   id,
-			Type: sink.TypeAlert,
-			Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
-			Body: fmt.Appendf(nil, `{"schema":"otsensor.message","v":1,"id":%q,"type":"alert","sensor_id":"s1","time":"2025-01-02T03:04:05Z","alert":{"rule":"modbus.write"}}`, id),
-		}
-	}
-	return out
-}
-
-// lineLen is the length of one line written for msgs (body + newline).
-func lineLen() int64 { return int64(len(msgs(1, 1)[0].Body)) + 1 }
+// lineLen is the length of one line written for sinktest.Messages (body
+// + newline); every message has the same length.
+func lineLen() int64 { return int64(len(sinktest.Messages(1, 1)[0].Body)) + 1 }
 
 // newTestSink builds a sink writing to path or fails the test.
 func newTestSink(t testing.TB, path string, maxBytes int64, maxFiles int) *Sink {
@@ -91,7 +75,7 @@ func TestLinesWrittenAndParseable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "otsensor.jsonl")
 	s := newTestSink(t, path, 0, 0)
 	ctx := context.Background()
-	b1, b2 := msgs(1, 3), msgs(4, 2)
+	b1, b2 := sinktest.Messages(1, 3), sinktest.Messages(4, 2)
 	if err := s.Send(ctx, b1); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +130,7 @@ func TestBodyWithNewlinesIsCompacted(t *testing.T) {
 func TestInvalidBodyIsPermanentAndWritesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "otsensor.jsonl")
 	s := newTestSink(t, path, 0, 0)
-	batch := msgs(1, 2)
+	batch := sinktest.Messages(1, 2)
 	batch[1].Body = []byte("{\"id\":\"m0002\",\n") // truncated JSON with a newline
 	err := s.Send(context.Background(), batch)
 	if !sink.IsPermanent(err) || !strings.Contains(err.Error(), "m0002") {
@@ -167,7 +151,7 @@ func TestRotationKeepsNFiles(t *testing.T) {
 			s := newTestSink(t, path, 3*lineLen(), 2)
 			for i := 1; i <= 20; i += perBatch {
 				n := min(perBatch, 21-i)
-				if err := s.Send(context.Background(), msgs(i, n)); err != nil {
+				if err := s.Send(context.Background(), sinktest.Messages(i, n)); err != nil {
 					t.Fatalf("Send %d..: %v", i, err)
 				}
 			}
@@ -195,14 +179,14 @@ func TestRotationKeepsNFiles(t *testing.T) {
 func TestRotationCountsExistingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "otsensor.jsonl")
 	s := newTestSink(t, path, 3*lineLen(), 5)
-	if err := s.Send(context.Background(), msgs(1, 2)); err != nil {
+	if err := s.Send(context.Background(), sinktest.Messages(1, 2)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	// A new sink (a restart) appends to the existing two lines and
 	// rotates after the third.
 	s2 := newTestSink(t, path, 3*lineLen(), 5)
-	if err := s2.Send(context.Background(), msgs(3, 2)); err != nil {
+	if err := s2.Send(context.Background(), sinktest.Messages(3, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if got := readIDs(t, path+".1"); strings.Join(got, ",") != "m0001,m0002,m0003" {
@@ -216,7 +200,7 @@ func TestRotationCountsExistingFile(t *testing.T) {
 func TestOversizedLineGetsItsOwnFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "otsensor.jsonl")
 	s := newTestSink(t, path, lineLen()/2, 3)
-	if err := s.Send(context.Background(), msgs(1, 3)); err != nil {
+	if err := s.Send(context.Background(), sinktest.Messages(1, 3)); err != nil {
 		t.Fatal(err)
 	}
 	for p, id := range map[string]string{path + ".2": "m0001", path + ".1": "m0002", path: "m0003"} {
@@ -239,14 +223,14 @@ func TestFsyncEachBatchAndFailure(t *testing.T) {
 		return f.Sync()
 	}
 	ctx := context.Background()
-	if err := s.Send(ctx, msgs(1, 2)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(1, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if syncs != 1 {
 		t.Fatalf("%d fsyncs for one batch, want 1", syncs)
 	}
 	fail = true
-	err := s.Send(ctx, msgs(3, 2))
+	err := s.Send(ctx, sinktest.Messages(3, 2))
 	if err == nil || sink.IsPermanent(err) || !strings.Contains(err.Error(), "fsync") {
 		t.Fatalf("err = %v, want a retryable fsync error", err)
 	}
@@ -255,7 +239,7 @@ func TestFsyncEachBatchAndFailure(t *testing.T) {
 		t.Fatalf("after a failed fsync the file holds %v", got)
 	}
 	fail = false
-	if err := s.Send(ctx, msgs(3, 2)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(3, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if got := readIDs(t, path); strings.Join(got, ",") != strings.Join(idRange(1, 4), ",") {
@@ -270,14 +254,14 @@ func TestMissingDirectoryThenCreated(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "not-mounted-yet")
 	path := filepath.Join(dir, "otsensor.jsonl")
 	s := newTestSink(t, path, 0, 0)
-	err := s.Send(context.Background(), msgs(1, 1))
+	err := s.Send(context.Background(), sinktest.Messages(1, 1))
 	if err == nil || sink.IsPermanent(err) || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("err = %v, want a retryable error naming %s", err, dir)
 	}
 	if err := os.Mkdir(dir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(context.Background(), msgs(1, 2)); err != nil {
+	if err := s.Send(context.Background(), sinktest.Messages(1, 2)); err != nil {
 		t.Fatalf("Send once the directory exists: %v", err)
 	}
 	if got := readIDs(t, path); strings.Join(got, ",") != "m0001,m0002" {
@@ -293,7 +277,7 @@ func TestDirectoryMovedAwayAndBack(t *testing.T) {
 	path := filepath.Join(dir, "otsensor.jsonl")
 	s := newTestSink(t, path, 0, 0)
 	ctx := context.Background()
-	if err := s.Send(ctx, msgs(1, 1)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(1, 1)); err != nil {
 		t.Fatal(err)
 	}
 	// The open descriptor would still write into the moved directory;
@@ -301,7 +285,7 @@ func TestDirectoryMovedAwayAndBack(t *testing.T) {
 	if err := os.Rename(dir, dir+".away"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(ctx, msgs(2, 1)); err == nil || sink.IsPermanent(err) {
+	if err := s.Send(ctx, sinktest.Messages(2, 1)); err == nil || sink.IsPermanent(err) {
 		t.Fatalf("err = %v, want a retryable error", err)
 	}
 	if got := readIDs(t, filepath.Join(dir+".away", "otsensor.jsonl")); len(got) != 1 {
@@ -310,7 +294,7 @@ func TestDirectoryMovedAwayAndBack(t *testing.T) {
 	if err := os.Rename(dir+".away", dir); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(ctx, msgs(2, 1)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(2, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if got := readIDs(t, path); strings.Join(got, ",") != "m0001,m0002" {
@@ -322,13 +306,13 @@ func TestFileMovedByLogrotate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "otsensor.jsonl")
 	s := newTestSink(t, path, 0, 0)
 	ctx := context.Background()
-	if err := s.Send(ctx, msgs(1, 1)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(1, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(path, path+"-20250102"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(ctx, msgs(2, 1)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(2, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if got := readIDs(t, path); strings.Join(got, ",") != "m0002" {
@@ -346,7 +330,7 @@ func TestPartialLastLineIsTerminated(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newTestSink(t, path, 0, 0)
-	if err := s.Send(context.Background(), msgs(2, 1)); err != nil {
+	if err := s.Send(context.Background(), sinktest.Messages(2, 1)); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
@@ -354,7 +338,7 @@ func TestPartialLastLineIsTerminated(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	if len(lines) != 3 || lines[1] != `{"schema":"otsen` || lines[2] != string(msgs(2, 1)[0].Body) {
+	if len(lines) != 3 || lines[1] != `{"schema":"otsen` || lines[2] != string(sinktest.Messages(2, 1)[0].Body) {
 		t.Errorf("file holds %q", data)
 	}
 }
@@ -374,7 +358,7 @@ func TestPermanentErrors(t *testing.T) {
 		"path is a directory":      isDir,
 	} {
 		s := newTestSink(t, path, 0, 0)
-		if err := s.Send(context.Background(), msgs(1, 1)); !sink.IsPermanent(err) {
+		if err := s.Send(context.Background(), sinktest.Messages(1, 1)); !sink.IsPermanent(err) {
 			t.Errorf("%s: err = %v, want permanent", name, err)
 		}
 	}
@@ -385,7 +369,7 @@ func TestCancelledContext(t *testing.T) {
 	s := newTestSink(t, path, 0, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := s.Send(ctx, msgs(1, 1)); !errors.Is(err, context.Canceled) {
+	if err := s.Send(ctx, sinktest.Messages(1, 1)); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 	if ids := readIDs(t, path); len(ids) != 0 {

@@ -3,7 +3,6 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -14,27 +13,17 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 const testTopic = "otsensor-alerts"
-
-// freePort picks a free loopback port (listen, close, reuse).
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // startCluster starts a one-broker kfake cluster on port (0: any) with
 // testTopic in 3 partitions, closed at the end of the test.
 func startCluster(t testing.TB, port int, opts ...kfake.Opt) *kfake.Cluster {
 	t.Helper()
 	if port == 0 {
-		port = freePort(t)
+		port = sinktest.FreePort(t)
 	}
 	base := []kfake.Opt{kfake.NumBrokers(1), kfake.Ports(port), kfake.SeedTopics(3, testTopic)}
 	var (

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -19,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // TestDelivery produces alerts, devices and heartbeats and reads them back
@@ -366,7 +366,7 @@ func TestSASLPlain(t *testing.T) {
 // TestBrokerDownAndBack: a stopped cluster gives a retryable error within
 // the timeout; a new cluster on the same port is found again.
 func TestBrokerDownAndBack(t *testing.T) {
-	port := freePort(t)
+	port := sinktest.FreePort(t)
 	c := startCluster(t, port)
 	const timeout = 5 * time.Second
 	s := newTestSink(t, fmt.Sprintf("kafka://127.0.0.1:%d/%s", port, testTopic), timeout)
@@ -464,36 +464,10 @@ func TestHungBroker(t *testing.T) {
 	assertOnce(t, got, batch)
 }
 
-// silentBroker accepts TCP connections and never answers.
-func silentBroker(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	return l.Addr().String()
-}
-
 // TestCallerContext: Send returns at once with the caller's error when
 // the caller's context ends first.
 func TestCallerContext(t *testing.T) {
-	s := newTestSink(t, "kafka://"+silentBroker(t)+"/"+testTopic, 30*time.Second)
+	s := newTestSink(t, "kafka://"+sinktest.SilentPeer(t)+"/"+testTopic, 30*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -524,7 +498,7 @@ func TestCallerContext(t *testing.T) {
 // TestOneSeedDown: one refusing seed of two is not an outage.
 func TestOneSeedDown(t *testing.T) {
 	c := startCluster(t, 0)
-	dead := freePort(t)
+	dead := sinktest.FreePort(t)
 	s := newTestSink(t, fmt.Sprintf("kafka://127.0.0.1:%d,%s/%s", dead, addr(c), testTopic), 5*time.Second)
 	batch := messages("seed", sink.TypeAlert, 5)
 	for i := range 3 { // kgo picks seeds at random: try a few times

@@ -13,6 +13,7 @@ import (
 
 	"github.com/otsensor/otsensor/alerts/outbox/outboxtest"
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // kafkaPeer is a kfake cluster on a fixed loopback port whose log
@@ -32,7 +33,7 @@ type kafkaPeer struct {
 }
 
 func newKafkaPeer(t *testing.T) *kafkaPeer {
-	p := &kafkaPeer{port: freePort(t), dataDir: t.TempDir()}
+	p := &kafkaPeer{port: sinktest.FreePort(t), dataDir: t.TempDir()}
 	p.start(t)
 	t.Cleanup(func() { p.stop(t) })
 	return p

@@ -1,18 +1,8 @@
 package kafka
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
-	"net"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,38 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
-
-// selfSigned makes a certificate for 127.0.0.1 and localhost and writes
-// it, as the CA file, to a temporary directory.
-func selfSigned(t *testing.T) (tls.Certificate, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "kfake test broker"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, caFile
-}
 
 // withTLS makes the consumer trust caFile.
 func withTLS(t *testing.T, caFile string) consumeOpts {
@@ -67,12 +27,12 @@ func withTLS(t *testing.T, caFile string) consumeOpts {
 // TestTLS: kafka+tls:// and kafka:// with a tls setting both use TLS; an
 // untrusted certificate is a permanent error, reported at once.
 func TestTLS(t *testing.T) {
-	cert, caFile := selfSigned(t)
-	c := startCluster(t, 0, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
+	ca := sinktest.NewCA(t, "kafka")
+	c := startCluster(t, 0, kfake.TLS(ca.ServerConfig(false)))
 
 	for _, u := range []string{
-		"kafka+tls://" + addr(c) + "/" + testTopic + "?ca_file=" + caFile,
-		"kafka://" + addr(c) + "/" + testTopic + "?ca_file=" + caFile,
+		"kafka+tls://" + addr(c) + "/" + testTopic + "?ca_file=" + ca.File,
+		"kafka://" + addr(c) + "/" + testTopic + "?ca_file=" + ca.File,
 	} {
 		s := newTestSink(t, u, 5*time.Second)
 		if s.set.tls == nil {
@@ -82,7 +42,7 @@ func TestTLS(t *testing.T) {
 			t.Fatalf("%s: Send: %v", u, err)
 		}
 	}
-	recs := consume(t, addr(c), testTopic, 6, withTLS(t, caFile))
+	recs := consume(t, addr(c), testTopic, 6, withTLS(t, ca.File))
 	if len(recs) != 6 {
 		t.Errorf("%d records, want 6", len(recs))
 	}
@@ -107,9 +67,9 @@ func TestEventHubsMode(t *testing.T) {
 	const hub = "otsensor-hub"
 	cs := "Endpoint=sb://127.0.0.1/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0LWtleQ==;EntityPath=" + hub
 	t.Setenv("OTS_EH_CS", cs)
-	cert, caFile := selfSigned(t)
+	ca := sinktest.NewCA(t, "kafka")
 	c := startCluster(t, 0,
-		kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}),
+		kfake.TLS(ca.ServerConfig(false)),
 		kfake.EnableSASL(), kfake.Superuser("PLAIN", "$ConnectionString", cs),
 		kfake.SeedTopics(2, hub))
 
@@ -130,7 +90,7 @@ func TestEventHubsMode(t *testing.T) {
 		return nil, nil, false // observe only
 	})
 
-	s := newTestSink(t, "kafka://"+addr(c)+"/"+hub+"?connection_string_env=OTS_EH_CS&ca_file="+caFile, 5*time.Second)
+	s := newTestSink(t, "kafka://"+addr(c)+"/"+hub+"?connection_string_env=OTS_EH_CS&ca_file="+ca.File, 5*time.Second)
 	if !s.set.eventHubs || s.set.tls == nil || s.set.user != "$ConnectionString" {
 		t.Fatalf("not in Event Hubs mode: eventHubs=%v tls=%v user=%q", s.set.eventHubs, s.set.tls != nil, s.set.user)
 	}
@@ -141,5 +101,5 @@ func TestEventHubsMode(t *testing.T) {
 	if produces.Load() == 0 || gzipped.Load() != produces.Load() {
 		t.Errorf("%d of %d produced batches gzip-compressed, want all", gzipped.Load(), produces.Load())
 	}
-	assertOnce(t, consume(t, addr(c), hub, len(batch), withTLS(t, caFile), withSASL("$ConnectionString", cs)), batch)
+	assertOnce(t, consume(t, addr(c), hub, len(batch), withTLS(t, ca.File), withSASL("$ConnectionString", cs)), batch)
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // Test users of the broker.
@@ -33,8 +35,8 @@ type broker struct {
 	bin      string
 	plain    int // ports, kept across restarts
 	tls      int
-	mtls     int     // TLS that requires a client certificate
-	ca       *testCA // signs the server certificate
+	mtls     int          // TLS that requires a client certificate
+	ca       *sinktest.CA // signs the server certificate
 	users    map[string]string
 	acl      string
 	cmd      *exec.Cmd
@@ -60,8 +62,8 @@ func startBroker(t testing.TB, users map[string]string, acl string) *broker {
 	}
 	b := &broker{t: t, dir: t.TempDir(), bin: bin, users: users, acl: acl}
 	b.plain, b.tls, b.mtls = freePort(t), freePort(t), freePort(t)
-	b.ca = newCA(t, b.dir, "ca")
-	b.ca.issueServer(t, b.dir, "server")
+	b.ca = sinktest.NewCA(t, "mqtt")
+	certFile, keyFile := b.ca.Server("server")
 	b.writeAuth()
 	conf := fmt.Sprintf(`per_listener_settings false
 allow_anonymous false
@@ -79,16 +81,16 @@ log_timestamp false
 listener %[2]d 127.0.0.1
 
 listener %[3]d 127.0.0.1
-cafile %[1]s/ca.pem
-certfile %[1]s/server.pem
-keyfile %[1]s/server-key.pem
+cafile %[5]s
+certfile %[6]s
+keyfile %[7]s
 
 listener %[4]d 127.0.0.1
-cafile %[1]s/ca.pem
-certfile %[1]s/server.pem
-keyfile %[1]s/server-key.pem
+cafile %[5]s
+certfile %[6]s
+keyfile %[7]s
 require_certificate true
-`, b.dir, b.plain, b.tls, b.mtls)
+`, b.dir, b.plain, b.tls, b.mtls, b.ca.File, certFile, keyFile)
 	if err := os.WriteFile(filepath.Join(b.dir, "mosquitto.conf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // Azure-IoT-Hub-style identity used against mosquitto.
@@ -99,7 +99,7 @@ func TestGenericPublishTypeTopics(t *testing.T) {
 	for _, scheme := range []string{"mqtt", "mqtts"} {
 		cfg := sink.Config{URL: b.url(scheme, pubUser, "otsensor/{type}"), Password: secretFile(t, dir, "pw", pubPass)}
 		if scheme == "mqtts" {
-			cfg.TLS.CAFile = b.ca.file
+			cfg.TLS.CAFile = b.ca.File
 		}
 		s := newTestSink(t, cfg, nil)
 		msgs := append(batch(scheme+"-a", 50, sink.TypeAlert), batch(scheme+"-h", 2, sink.TypeHeartbeat)...)
@@ -138,9 +138,9 @@ func TestClientCertificate(t *testing.T) {
 	b := startBroker(t, brokerUsers(t), testACL)
 	sub := subscribe(t, b, "otsensor/#")
 	dir := t.TempDir()
-	cert, key := b.ca.issueClient(t, dir, "client")
+	cert, key := b.ca.Client("client")
 	s := newTestSink(t, sink.Config{URL: fmt.Sprintf("mqtts://%s@127.0.0.1:%d/otsensor/m", pubUser, b.mtls),
-		Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: b.ca.file, CertFile: cert, KeyFile: key}}, nil)
+		Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: b.ca.File, CertFile: cert, KeyFile: key}}, nil)
 	if err := send(t, s, batch("mtls", 2, sink.TypeAlert)); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -159,14 +159,14 @@ func TestClientCertificateRefused(t *testing.T) {
 	t.Parallel()
 	b := startBroker(t, brokerUsers(t), testACL)
 	dir := t.TempDir()
-	other := newCA(t, dir, "other")
-	cert, key := other.issueClient(t, dir, "stranger")
+	other := sinktest.NewCA(t, "other")
+	cert, key := other.Client("stranger")
 	for _, tc := range []struct {
 		name      string
 		cert, key string
 	}{{"no client certificate", "", ""}, {"client certificate from another CA", cert, key}} {
 		s := newTestSink(t, sink.Config{URL: fmt.Sprintf("mqtts://%s@127.0.0.1:%d/otsensor/m", pubUser, b.mtls),
-			Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: b.ca.file, CertFile: tc.cert, KeyFile: tc.key}}, nil)
+			Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: b.ca.File, CertFile: tc.cert, KeyFile: tc.key}}, nil)
 		s.opt.tls.MaxVersion = tls.VersionTLS12
 		err := send(t, s, batch("x", 1, sink.TypeAlert))
 		if !sink.IsPermanent(err) {
@@ -180,7 +180,7 @@ func TestCredentialsAndCertificatesArePermanent(t *testing.T) {
 	t.Parallel()
 	b := startBroker(t, brokerUsers(t), testACL)
 	dir := t.TempDir()
-	other := newCA(t, dir, "other")
+	other := sinktest.NewCA(t, "other")
 	for _, tc := range []struct {
 		name string
 		cfg  sink.Config
@@ -188,8 +188,8 @@ func TestCredentialsAndCertificatesArePermanent(t *testing.T) {
 		{"wrong password", sink.Config{URL: b.url("mqtt", pubUser, "otsensor/x"), Password: secretFile(t, dir, "bad", "not-the-password")}},
 		{"unknown user", sink.Config{URL: b.url("mqtt", "nobody", "otsensor/x"), Password: secretFile(t, dir, "pw", pubPass)}},
 		{"no credentials", sink.Config{URL: b.url("mqtt", "", "otsensor/x")}},
-		{"unknown CA", sink.Config{URL: b.url("mqtts", pubUser, "otsensor/x"), Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: other.file}}},
-		{"wrong server name", sink.Config{URL: b.url("mqtts", pubUser, "otsensor/x"), Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: b.ca.file, ServerName: "broker.example"}}},
+		{"unknown CA", sink.Config{URL: b.url("mqtts", pubUser, "otsensor/x"), Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: other.File}}},
+		{"wrong server name", sink.Config{URL: b.url("mqtts", pubUser, "otsensor/x"), Password: secretFile(t, dir, "pw", pubPass), TLS: sink.TLSConfig{CAFile: b.ca.File, ServerName: "broker.example"}}},
 	} {
 		s := newTestSink(t, tc.cfg, nil)
 		start := time.Now()
@@ -213,7 +213,7 @@ func TestIoTHubTopicPropertiesAndACL(t *testing.T) {
 	sub := subscribe(t, b, "#")
 	dir := t.TempDir()
 	key := secretFile(t, dir, "key", base64Std(testDeviceKey))
-	s := newTestSink(t, sink.Config{URL: b.url("mqtts", "", ""), TLS: sink.TLSConfig{CAFile: b.ca.file},
+	s := newTestSink(t, sink.Config{URL: b.url("mqtts", "", ""), TLS: sink.TLSConfig{CAFile: b.ca.File},
 		IoTHub: &sink.IoTHubConfig{Hub: testHub, Device: testDevice, SASKey: key}}, func() time.Time { return t0 })
 	msgs := append(batch("hub-a", 3, sink.TypeAlert), batch("hub-h", 1, sink.TypeHeartbeat)...)
 	if err := send(t, s, msgs); err != nil {
@@ -263,7 +263,7 @@ func TestIoTHubTokenRenewal(t *testing.T) {
 	sub := subscribe(t, b, "devices/#")
 	dir := t.TempDir()
 	now := t0
-	s := newTestSink(t, sink.Config{URL: b.url("mqtts", "", ""), TLS: sink.TLSConfig{CAFile: b.ca.file},
+	s := newTestSink(t, sink.Config{URL: b.url("mqtts", "", ""), TLS: sink.TLSConfig{CAFile: b.ca.File},
 		IoTHub: &sink.IoTHubConfig{Hub: testHub, Device: testDevice, SASKey: secretFile(t, dir, "key", base64Std(testDeviceKey))}},
 		func() time.Time { return now })
 	if err := send(t, s, batch("r1", 1, sink.TypeAlert)); err != nil {
@@ -306,7 +306,7 @@ func TestIoTHubGivenToken(t *testing.T) {
 	sub := subscribe(t, b, "devices/#")
 	dir := t.TempDir()
 	tok := secretFile(t, dir, "token", hubToken(t, t0)) // expires at t0+1h
-	cfg := sink.Config{URL: b.url("mqtts", "", ""), TLS: sink.TLSConfig{CAFile: b.ca.file},
+	cfg := sink.Config{URL: b.url("mqtts", "", ""), TLS: sink.TLSConfig{CAFile: b.ca.File},
 		IoTHub: &sink.IoTHubConfig{Hub: testHub, Device: testDevice, SASToken: tok}}
 	s := newTestSink(t, cfg, func() time.Time { return t0.Add(59 * time.Minute) })
 	if err := send(t, s, batch("given", 2, sink.TypeAlert)); err != nil {
@@ -329,7 +329,7 @@ func TestBrokerRestart(t *testing.T) {
 	sub := subscribe(t, b, "otsensor/#")
 	dir := t.TempDir()
 	s := newTestSink(t, sink.Config{URL: b.url("mqtts", pubUser, "otsensor/events"), Password: secretFile(t, dir, "pw", pubPass),
-		TLS: sink.TLSConfig{CAFile: b.ca.file}, Timeout: sink.Duration(3 * time.Second)}, nil)
+		TLS: sink.TLSConfig{CAFile: b.ca.File}, Timeout: sink.Duration(3 * time.Second)}, nil)
 	if err := send(t, s, batch("before", 5, sink.TypeAlert)); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -361,23 +361,9 @@ func TestBrokerRestart(t *testing.T) {
 
 func TestSendHonoursDeadline(t *testing.T) {
 	t.Parallel()
-	// A peer that accepts TCP connections and never answers.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	addr := sinktest.SilentPeer(t)
 	for _, scheme := range []string{"mqtt", "mqtts"} {
-		s := newTestSink(t, sink.Config{URL: scheme + "://" + l.Addr().String() + "/t", Timeout: sink.Duration(10 * time.Second)}, nil)
+		s := newTestSink(t, sink.Config{URL: scheme + "://" + addr + "/t", Timeout: sink.Duration(10 * time.Second)}, nil)
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		start := time.Now()
 		err := s.Send(ctx, batch("x", 1, sink.TypeAlert))

@@ -18,7 +18,7 @@ func outagePeer(t *testing.T) outboxtest.Peer {
 	return outboxtest.Peer{
 		NewSink: func(t testing.TB) sink.Sink {
 			s, err := New(sink.Config{URL: b.url("mqtts", pubUser, "otsensor/{type}"), Password: pw,
-				TLS: sink.TLSConfig{CAFile: b.ca.file}, Timeout: sink.Duration(5 * time.Second)}, nil)
+				TLS: sink.TLSConfig{CAFile: b.ca.File}, Timeout: sink.Duration(5 * time.Second)}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

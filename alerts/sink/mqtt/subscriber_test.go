@@ -8,6 +8,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // received is one message a subscriber got.
@@ -88,15 +90,5 @@ func (s *subscriber) ids() []string {
 // wait waits until n messages arrived (or fails the test after timeout).
 func (s *subscriber) wait(t testing.TB, n int, timeout time.Duration) []received {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		got := s.all()
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("subscriber got %d messages, want %d, after %v", len(got), n, timeout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return sinktest.WaitN(t, timeout, "subscriber messages", n, s.all)
 }

@@ -2,24 +2,18 @@ package syslog
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // collector is a syslog receiver on loopback: UDP (one message per
@@ -53,12 +47,7 @@ func newCollector(t testing.TB, network string, tlsCfg *tls.Config) *collector {
 		c.addr = pc.LocalAddr().String()
 		pc.Close()
 	} else {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.addr = ln.Addr().String()
-		ln.Close()
+		c.addr = fmt.Sprintf("127.0.0.1:%d", sinktest.FreePort(t))
 	}
 	c.start(t)
 	t.Cleanup(func() {
@@ -152,17 +141,7 @@ func (c *collector) messages() []string {
 // wait waits until n messages arrived.
 func (c *collector) wait(t testing.TB, n int) []string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		m := c.messages()
-		if len(m) >= n {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("collector: %d messages, want %d", len(m), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return sinktest.WaitN(t, 5*time.Second, "collector messages", n, c.messages)
 }
 
 func (c *collector) readDatagrams(pc net.PacketConn) {
@@ -254,88 +233,16 @@ func tlsRefusal(err error) bool {
 		err != nil && (strings.Contains(err.Error(), "tls: ") || strings.Contains(err.Error(), "connection reset"))
 }
 
-// pki is a test CA with a server certificate for 127.0.0.1 and a client
-// certificate, written as PEM files in a temporary directory.
-type pki struct {
-	caFile, certFile, keyFile string // CA, client certificate and key
-	keyPEM                    []byte
-	server                    tls.Certificate
-	pool                      *x509.CertPool
-}
-
-func newPKI(t testing.TB) *pki {
+// collectorFor starts a collector for network and points cfg at it; a
+// "tls" collector serves a certificate from ca, which cfg trusts.
+func collectorFor(t testing.TB, network string, ca *sinktest.CA, cfg *sink.Config) *collector {
 	t.Helper()
-	dir := t.TempDir()
-	caKey := newKey(t)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "otsensor test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	var tlsCfg *tls.Config
+	if network == "tls" {
+		tlsCfg = ca.ServerConfig(false)
+		cfg.TLS.CAFile = ca.File
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	p := &pki{pool: x509.NewCertPool()}
-	p.pool.AddCert(ca)
-	leaf := func(serial int64, cn string, usage x509.ExtKeyUsage) ([]byte, []byte) {
-		key := newKey(t)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
-		}
-		if usage == x509.ExtKeyUsageServerAuth {
-			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-			tmpl.DNSNames = []string{"localhost"}
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kder, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-	}
-	scert, skey := leaf(2, "collector", x509.ExtKeyUsageServerAuth)
-	if p.server, err = tls.X509KeyPair(scert, skey); err != nil {
-		t.Fatal(err)
-	}
-	ccert, ckey := leaf(3, "sensor", x509.ExtKeyUsageClientAuth)
-	p.keyPEM = ckey
-	p.caFile = writeFile(t, dir, "ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))
-	p.certFile = writeFile(t, dir, "client.pem", ccert)
-	p.keyFile = writeFile(t, dir, "client.key", ckey)
-	return p
-}
-
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func writeFile(t testing.TB, dir, name string, b []byte) string {
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// serverConfig is the collector's TLS configuration; with clientAuth it
-// requires a client certificate from the CA.
-func (p *pki) serverConfig(clientAuth bool) *tls.Config {
-	c := &tls.Config{Certificates: []tls.Certificate{p.server}, MinVersion: tls.VersionTLS12}
-	if clientAuth {
-		c.ClientAuth = tls.RequireAndVerifyClientCert
-		c.ClientCAs = p.pool
-	}
+	c := newCollector(t, network, tlsCfg)
+	cfg.URL = c.url()
 	return c
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/otsensor/otsensor/alerts/outbox/outboxtest"
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // peer is a TCP or TLS collector as an outboxtest.Peer, with the sink in
@@ -14,9 +15,10 @@ func peer(t *testing.T, network, format string) outboxtest.Peer {
 	var tlsCfg *tls.Config
 	cfg := sink.Config{Format: format}
 	if network == "tls" {
-		p := newPKI(t)
-		tlsCfg = p.serverConfig(true)
-		cfg.TLS = sink.TLSConfig{CAFile: p.caFile, CertFile: p.certFile, KeyFile: p.keyFile}
+		ca := sinktest.NewCA(t, "syslog")
+		certFile, keyFile := ca.Client("sensor")
+		tlsCfg = ca.ServerConfig(true)
+		cfg.TLS = sink.TLSConfig{CAFile: ca.File, CertFile: certFile, KeyFile: keyFile}
 	}
 	c := newCollector(t, network, tlsCfg)
 	cfg.URL = c.url()

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // batch makes n alert messages, numbered from first.
@@ -80,18 +81,12 @@ func wantIDs(t testing.TB, got []string, from, to int) {
 // them back: framing (the collector is strict), header, structured data
 // and MSG.
 func TestDelivery(t *testing.T) {
-	p := newPKI(t)
+	ca := sinktest.NewCA(t, "syslog")
 	for _, network := range []string{"udp", "tcp", "tls"} {
 		for _, format := range []string{FormatRFC5424, FormatCEF} {
 			t.Run(network+"/"+format, func(t *testing.T) {
-				var tlsCfg *tls.Config
 				cfg := sink.Config{Format: format}
-				if network == "tls" {
-					tlsCfg = p.serverConfig(false)
-					cfg.TLS.CAFile = p.caFile
-				}
-				c := newCollector(t, network, tlsCfg)
-				cfg.URL = c.url()
+				c := collectorFor(t, network, ca, &cfg)
 				s := newSink(t, cfg, nil)
 				if s.Name() != c.url() {
 					t.Errorf("name %s", s.Name())
@@ -176,17 +171,11 @@ func TestUDPTruncate(t *testing.T) {
 // error at once (the close is seen before writing), keeps failing while
 // it is down, and works again once it is back, on a new connection.
 func TestReconnect(t *testing.T) {
-	p := newPKI(t)
+	ca := sinktest.NewCA(t, "syslog")
 	for _, network := range []string{"tcp", "tls"} {
 		t.Run(network, func(t *testing.T) {
-			var tlsCfg *tls.Config
 			cfg := sink.Config{}
-			if network == "tls" {
-				tlsCfg = p.serverConfig(false)
-				cfg.TLS.CAFile = p.caFile
-			}
-			c := newCollector(t, network, tlsCfg)
-			cfg.URL = c.url()
+			c := collectorFor(t, network, ca, &cfg)
 			s := newSink(t, cfg, nil)
 			if err := send(t, s, batch(t, 1, 2)); err != nil {
 				t.Fatal(err)
@@ -251,15 +240,10 @@ func TestResetAfterWrite(t *testing.T) {
 // TestRefused: nothing listens; Send fails fast, retryably, and says
 // where it tried.
 func TestRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := fmt.Sprintf("127.0.0.1:%d", sinktest.FreePort(t))
 	s := newSink(t, sink.Config{URL: "syslog+tcp://" + addr}, nil)
 	start := time.Now()
-	err = send(t, s, batch(t, 1, 1))
+	err := send(t, s, batch(t, 1, 1))
 	if err == nil || sink.IsPermanent(err) || !strings.Contains(err.Error(), addr) || time.Since(start) > time.Second {
 		t.Errorf("%v after %v", err, time.Since(start))
 	}
@@ -271,28 +255,8 @@ func TestRefused(t *testing.T) {
 // TestContextDeadline: a collector that accepts and never reads; the
 // socket buffers fill and Send returns at the context's deadline.
 func TestContextDeadline(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	held := make(chan net.Conn, 4)
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held <- conn
-		}
-	}()
-	defer func() {
-		close(held)
-		for c := range held {
-			c.Close()
-		}
-	}()
-	s := newSink(t, sink.Config{URL: "syslog+tcp://" + ln.Addr().String()}, nil)
+	addr := sinktest.SilentPeer(t)
+	s := newSink(t, sink.Config{URL: "syslog+tcp://" + addr}, nil)
 	big := batch(t, 1, 48) // 48 MiB: more than loopback's socket buffers
 	for i := range big {
 		big[i].Body = []byte(strings.Repeat("x", 1<<20))
@@ -300,12 +264,12 @@ func TestContextDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err = s.Send(ctx, big)
+	err := s.Send(ctx, big)
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
 		t.Errorf("%v after %v, want the deadline", err, time.Since(start))
 	}
 	// Config.Timeout bounds a Send whose ctx has no deadline.
-	s2 := newSink(t, sink.Config{URL: "syslog+tcp://" + ln.Addr().String(), Timeout: sink.Duration(300 * time.Millisecond)}, nil)
+	s2 := newSink(t, sink.Config{URL: "syslog+tcp://" + addr, Timeout: sink.Duration(300 * time.Millisecond)}, nil)
 	start = time.Now()
 	if err := s2.Send(context.Background(), big); err == nil || time.Since(start) > 2*time.Second {
 		t.Errorf("with Timeout: %v after %v", err, time.Since(start))
@@ -318,8 +282,13 @@ func TestContextDeadline(t *testing.T) {
 // after it, which the watch after the write catches). Secrets (the client
 // key) appear in no error, log or message.
 func TestTLSCertificates(t *testing.T) {
-	p := newPKI(t)
-	other := newPKI(t)
+	p := sinktest.NewCA(t, "syslog")
+	other := sinktest.NewCA(t, "other")
+	certFile, keyFile := p.Client("sensor")
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	core, logs := observer.New(zap.DebugLevel)
 	log := zap.New(core)
 	var errs []error
@@ -344,19 +313,19 @@ func TestTLSCertificates(t *testing.T) {
 			}
 		})
 	}
-	withCA := sink.TLSConfig{CAFile: p.caFile}
-	withCert := sink.TLSConfig{CAFile: p.caFile, CertFile: p.certFile, KeyFile: p.keyFile}
-	tls12 := p.serverConfig(true)
+	withCA := sink.TLSConfig{CAFile: p.File}
+	withCert := sink.TLSConfig{CAFile: p.File, CertFile: certFile, KeyFile: keyFile}
+	tls12 := p.ServerConfig(true)
 	tls12.MaxVersion = tls.VersionTLS12
-	check("unknown CA", sink.Config{TLS: sink.TLSConfig{CAFile: other.caFile}}, p.serverConfig(false), true)
-	check("wrong name", sink.Config{TLS: sink.TLSConfig{CAFile: p.caFile, ServerName: "collector.example"}}, p.serverConfig(false), true)
-	check("client cert", sink.Config{TLS: withCert}, p.serverConfig(true), false)
-	check("no client cert 1.3", sink.Config{TLS: withCA}, p.serverConfig(true), true)
+	check("unknown CA", sink.Config{TLS: sink.TLSConfig{CAFile: other.File}}, p.ServerConfig(false), true)
+	check("wrong name", sink.Config{TLS: sink.TLSConfig{CAFile: p.File, ServerName: "collector.example"}}, p.ServerConfig(false), true)
+	check("client cert", sink.Config{TLS: withCert}, p.ServerConfig(true), false)
+	check("no client cert 1.3", sink.Config{TLS: withCA}, p.ServerConfig(true), true)
 	check("no client cert 1.2", sink.Config{TLS: withCA}, tls12, true)
 	check("client cert 1.2", sink.Config{TLS: withCert}, tls12, false)
-	check("insecure", sink.Config{TLS: sink.TLSConfig{InsecureSkipVerify: true}}, p.serverConfig(false), false)
+	check("insecure", sink.Config{TLS: sink.TLSConfig{InsecureSkipVerify: true}}, p.ServerConfig(false), false)
 
-	key := string(p.keyPEM)
+	key := string(keyPEM)
 	keyBody := strings.Split(key, "\n")[1]
 	for _, err := range errs {
 		if err != nil && strings.Contains(err.Error(), keyBody) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // BenchmarkSend posts batches of 100 messages to a TLS receiver on
@@ -12,7 +13,7 @@ import (
 func BenchmarkSend(b *testing.B) {
 	srv := newServer(b, true, nil)
 	s := newSink(b, sink.Config{URL: srv.URL() + "/hook", TLS: sink.TLSConfig{CAFile: srv.CAFile()}})
-	batch := msgs(1, 100)
+	batch := sinktest.Messages(1, 100)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := s.Send(context.Background(), batch); err != nil {

@@ -1,23 +1,21 @@
 package webhook
 
 import (
+	"crypto/tls"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 // request is what a test server saw of one request.
@@ -33,6 +31,8 @@ type server struct {
 	t       testing.TB
 	addr    string
 	useTLS  bool
+	ca      *sinktest.CA // issued the TLS server's certificate
+	tlsCfg  *tls.Config
 	handler http.HandlerFunc // answers after recording; nil: 200
 
 	mu   sync.Mutex
@@ -46,6 +46,10 @@ type server struct {
 func newServer(t testing.TB, useTLS bool, h http.HandlerFunc) *server {
 	t.Helper()
 	s := &server{t: t, useTLS: useTLS, handler: h}
+	if useTLS {
+		s.ca = sinktest.NewCA(t, "webhook")
+		s.tlsCfg = s.ca.ServerConfig(false)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +67,7 @@ func (s *server) startOn(ln net.Listener) {
 	srv.Listener.Close()
 	srv.Listener = ln
 	if s.useTLS {
+		srv.TLS = s.tlsCfg
 		srv.StartTLS()
 	} else {
 		srv.Start()
@@ -153,34 +158,14 @@ func (s *server) URL() string {
 	return "http://" + s.addr
 }
 
-// CAFile writes the test server's certificate (the same for every
-// httptest TLS server) as a PEM file and returns its path.
+// CAFile is the PEM file of the CA that issued the TLS server's
+// certificate (for 127.0.0.1, ::1 and localhost).
 func (s *server) CAFile() string {
 	s.t.Helper()
-	s.mu.Lock()
-	cert := s.srv.Certificate()
-	s.mu.Unlock()
-	p := filepath.Join(s.t.TempDir(), "ca.pem")
-	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o600); err != nil {
-		s.t.Fatal(err)
+	if s.ca == nil {
+		s.t.Fatal("CAFile of a server without TLS")
 	}
-	return p
-}
-
-// msgs makes n messages whose bodies follow the otsensor message schema.
-func msgs(first, n int) []sink.Message {
-	out := make([]sink.Message, n)
-	for i := range out {
-		id := fmt.Sprintf("m%04d", first+i)
-		out[i] = sink.Message{
-			Seq:  uint64(first + i),
-			ID:   id,
-			Type: sink.TypeAlert,
-			Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
-			Body: fmt.Appendf(nil, `{"schema":"otsensor.message","v":1,"id":%q,"type":"alert","sensor_id":"s1","time":"2025-01-02T03:04:05Z","alert":{"rule":"modbus.write","severity":"high"}}`, id),
-		}
-	}
-	return out
+	return s.ca.File
 }
 
 // newSink builds a webhook sink or fails the test.

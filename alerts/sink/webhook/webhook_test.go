@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/alerts/sink/sinktest"
 )
 
 func TestSendBodyAndHeaders(t *testing.T) {
@@ -40,7 +41,7 @@ func TestSendBodyAndHeaders(t *testing.T) {
 			"X-Site":    "plant-a",
 		},
 	})
-	batch := msgs(1, 3)
+	batch := sinktest.Messages(1, 3)
 	if err := s.Send(context.Background(), batch); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -98,7 +99,7 @@ func TestEmptyBatchSendsNothing(t *testing.T) {
 func TestInvalidBodyIsPermanent(t *testing.T) {
 	srv := newServer(t, false, nil)
 	s := newSink(t, sink.Config{URL: srv.URL() + "/x"})
-	batch := msgs(1, 2)
+	batch := sinktest.Messages(1, 2)
 	batch[1].Body = []byte(`{"id":"m0002",`) // truncated JSON
 	err := s.Send(context.Background(), batch)
 	if !sink.IsPermanent(err) || !strings.Contains(err.Error(), "m0002") {
@@ -164,7 +165,7 @@ func TestStatusClassification(t *testing.T) {
 	for _, tc := range tests {
 		code.Store(int64(tc.code))
 		retryAfter.Store(tc.retryAfter)
-		err := s.Send(context.Background(), msgs(1, 1))
+		err := s.Send(context.Background(), sinktest.Messages(1, 1))
 		var got int
 		switch {
 		case err == nil:
@@ -202,12 +203,12 @@ func TestPeerRestartOnSamePort(t *testing.T) {
 	srv := newServer(t, true, nil)
 	s := newSink(t, sink.Config{URL: srv.URL() + "/hook", TLS: sink.TLSConfig{CAFile: srv.CAFile()}})
 	ctx := context.Background()
-	if err := s.Send(ctx, msgs(1, 2)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(1, 2)); err != nil {
 		t.Fatalf("first Send: %v", err)
 	}
 	srv.Stop()
 	start := time.Now()
-	err := s.Send(ctx, msgs(3, 2))
+	err := s.Send(ctx, sinktest.Messages(3, 2))
 	if err == nil || sink.IsPermanent(err) {
 		t.Fatalf("Send to a stopped peer: err = %v, want a retryable error", err)
 	}
@@ -215,7 +216,7 @@ func TestPeerRestartOnSamePort(t *testing.T) {
 		t.Errorf("Send to a stopped peer took %v", d)
 	}
 	srv.Start()
-	if err := s.Send(ctx, msgs(3, 2)); err != nil {
+	if err := s.Send(ctx, sinktest.Messages(3, 2)); err != nil {
 		t.Fatalf("Send after restart: %v", err)
 	}
 	if got := strings.Join(srv.IDs(), ","); got != "m0001,m0002,m0003,m0004" {
@@ -235,7 +236,7 @@ func TestSlowPeerHitsTimeout(t *testing.T) {
 	s := newSink(t, sink.Config{URL: srv.URL() + "/slow", Timeout: sink.Duration(300 * time.Millisecond)})
 
 	start := time.Now()
-	err := s.Send(context.Background(), msgs(1, 1))
+	err := s.Send(context.Background(), sinktest.Messages(1, 1))
 	d := time.Since(start)
 	if err == nil || sink.IsPermanent(err) {
 		t.Fatalf("err = %v, want a retryable error", err)
@@ -252,7 +253,7 @@ func TestSlowPeerHitsTimeout(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start = time.Now()
 	s2 := newSink(t, sink.Config{URL: srv.URL() + "/slow", Timeout: sink.Duration(time.Minute)})
-	err = s2.Send(ctx, msgs(1, 1))
+	err = s2.Send(ctx, sinktest.Messages(1, 1))
 	if !errors.Is(err, context.Canceled) || sink.IsPermanent(err) {
 		t.Errorf("err = %v, want a retryable error wrapping context.Canceled", err)
 	}
@@ -310,15 +311,15 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	})
 	for _, c := range []int{401, 500, 302} {
 		code.Store(int64(c))
-		check(fmt.Sprintf("basic, status %d", c), basic.Send(context.Background(), msgs(1, 1)))
-		check(fmt.Sprintf("bearer, status %d", c), tok.Send(context.Background(), msgs(1, 1)))
+		check(fmt.Sprintf("basic, status %d", c), basic.Send(context.Background(), sinktest.Messages(1, 1)))
+		check(fmt.Sprintf("bearer, status %d", c), tok.Send(context.Background(), sinktest.Messages(1, 1)))
 	}
 	// The server echoed the secrets: the test would be vacuous otherwise.
 	if reqs := srv.Requests(); len(reqs) == 0 || reqs[0].Header.Get("X-Api-Key") != apiKey {
 		t.Fatalf("the secret header did not reach the server")
 	}
 	srv.Stop()
-	check("peer down", basic.Send(context.Background(), msgs(1, 1)))
+	check("peer down", basic.Send(context.Background(), sinktest.Messages(1, 1)))
 
 	// New's errors name the variable or file, not the value.
 	t.Setenv("OTSENSOR_TEST_BAD", "a\x01"+apiKey)
