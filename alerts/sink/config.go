@@ -150,7 +150,7 @@ func (c Config) SinkName() string {
 	if err != nil {
 		return c.Scheme() + "://?"
 	}
-	u.RawQuery, u.Fragment = "", ""
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	if u.User != nil {
 		u.User = url.User(u.User.Username())
 	}
@@ -185,7 +185,7 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("sink %q: %w", redact(raw), err)
 	}
-	if u.Scheme == "" {
+	if u.Scheme == "" || !strings.Contains(raw, "://") {
 		return Config{}, fmt.Errorf("sink %q: no scheme (mqtt://, kafka://, eventhubs://, syslog+udp://, https://, file://, ...)", raw)
 	}
 	if _, has := u.User.Password(); has {
@@ -206,7 +206,7 @@ func ParseURL(raw string) (Config, error) {
 	if iot.Hub != "" || iot.Device != "" || iot.SASKey.IsSet() {
 		c.IoTHub = &iot
 	}
-	u.RawQuery = ""
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	c.URL = u.String()
 	return c, nil
 }
