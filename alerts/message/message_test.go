@@ -113,3 +113,23 @@ func TestDefenderEnvelope(t *testing.T) {
 		t.Errorf("heartbeat event %+v", henv.Events[0])
 	}
 }
+
+func FuzzDecode(f *testing.F) {
+	m, _ := Alert("plant-a", testAlert())
+	f.Add(m.Body)
+	hb, _ := HeartbeatMessage(&Heartbeat{SensorID: "s", Time: time.Unix(1, 0)})
+	f.Add(hb.Body)
+	f.Add([]byte(`{"schema":"otsensor.message","v":1,"alert":{"severity":"urgent"}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d, err := Decode(body)
+		if err != nil {
+			return
+		}
+		if d.Schema != Schema || d.V < 1 {
+			t.Errorf("accepted %q v%d", d.Schema, d.V)
+		}
+		if _, err := encode(*d); err != nil && d.Alert == nil && d.Device == nil && d.Heartbeat == nil {
+			t.Errorf("a decoded document does not encode: %v", err)
+		}
+	})
+}
