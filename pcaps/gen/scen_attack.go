@@ -8,11 +8,12 @@ import (
 	"github.com/otsensor/otsensor/pcaps/synth"
 )
 
-// The attack scenario: a plant on 192.168.50.0/24 recorded twice for
-// scenSpan, once normal (scenarios/normal.pcap) and once with attacks
+// The attack scenario: a plant on 192.168.50.0/24 recorded twice, once
+// normal for scenSpan (scenarios/normal.pcap) and once with attacks
 // injected at known times (scenarios/suspect.pcap, described by
-// scenarios/labels.json). The background of both is the same schedule;
-// the suspect capture starts an hour after the normal one.
+// scenarios/labels.json). The background of both is the same schedule
+// for scenSpan; the suspect capture starts an hour after the normal one
+// and goes on sparsely until scenSuspectSpan.
 
 // Hosts of the attack scenario.
 var (
@@ -48,7 +49,10 @@ const (
 	scRTU2Addr   = 11
 )
 
-// Schedule of the background (offsets from the capture's start).
+// Schedule of the background (offsets from the capture's start). The
+// suspect capture goes on after scenSpan until scenSuspectSpan with a
+// sparse background (scen_attack_silence.go), so that the silence
+// detections have time to fire.
 const (
 	scenSpan       = 8 * time.Minute
 	scModbusPeriod = 5 * time.Second  // HMI polls
@@ -131,6 +135,8 @@ type scenPlant struct {
 	rtu2IIN    uint16            // IIN of RTU 2's next response
 	plc1Bad    bool              // PLC 1's next answer contradicts the request
 	rtu2BadCRC bool              // RTU 2's next answer has a bad CRC
+	rtu1Down   bool              // the master no longer polls RTU 1
+	rtu1Last   time.Time         // end of the master's last poll of RTU 1
 	mqttMsg    [3]uint16         // packet ids of the sensors
 	certs      map[string][]byte // by name
 }
@@ -149,7 +155,7 @@ func attackScenario(t *synth.Trace, suspect bool) []attackLabel {
 		t.Fail(err)
 		return nil
 	}
-	p.background()
+	p.background(suspect)
 	var labels *scenLabels
 	if suspect {
 		labels = &scenLabels{start: start}
@@ -162,8 +168,9 @@ func attackScenario(t *synth.Trace, suspect bool) []attackLabel {
 	return labels.list
 }
 
-// background schedules the plant's normal traffic.
-func (p *scenPlant) background() {
+// background schedules the plant's normal traffic: for scenSpan, then,
+// in the suspect capture, sparsely until scenSuspectSpan.
+func (p *scenPlant) background(suspect bool) {
 	s := p.s
 	end := scenSpan - 2*time.Second
 	s.at(0, p.open)
@@ -175,6 +182,10 @@ func (p *scenPlant) background() {
 	})
 	s.every(30*time.Second, scEWSPeriod, end, func(i int) { p.tls13Session(scEWS, byte(i)) })
 	s.every(time.Minute, scEWSPeriod, end, func(i int) { p.engineering(uint16(i)) })
+	if suspect {
+		end = scenSuspectSpan - 2*time.Second
+		p.sparseBackground(scenSpan, end)
+	}
 	s.at(end, p.close)
 }
 
@@ -213,7 +224,9 @@ func (p *scenPlant) close() {
 	for _, m := range []*mb{p.p1, p.p2, p.p3, p.gw} {
 		m.c.Close(synth.ToServer)
 	}
-	p.c1.Close(synth.ToServer)
+	if !p.rtu1Down {
+		p.c1.Close(synth.ToServer)
+	}
 	p.c2.Close(synth.ToServer)
 	for _, m := range append(p.sens[:], p.hist) {
 		m.bye()
@@ -254,10 +267,14 @@ func (p *scenPlant) plc2Read(r uint16) {
 	p.p2.x(req, h.ReadRegistersResponse(nil, synth.FCReadInputRegisters, regs(200+r, 8)))
 }
 
-// dnp3Round is the master's integrity poll of both RTUs: 4 packets (3
-// when RTU 2's answer is lost to a bad CRC: the frame is still sent).
+// dnp3Round is the master's integrity poll of both RTUs: 4 packets (2
+// once the master stops polling RTU 1; the frame whose CRC is bad is
+// still sent).
 func (p *scenPlant) dnp3Round() {
-	p.rtu1.integrity(p.rtu1IIN)
+	if !p.rtu1Down {
+		p.rtu1.integrity(p.rtu1IIN)
+		p.rtu1Last = p.s.t.Now()
+	}
 	if p.rtu2BadCRC {
 		p.rtu2BadCRC = false
 		p.rtu2.badCRCIntegrity()

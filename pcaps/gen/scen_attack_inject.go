@@ -26,6 +26,11 @@ const (
 	rRestart       = "dnp3.restart"
 	rStopApp       = "dnp3.stop_application"
 	rFileOp        = "dnp3.file_operation"
+	rInitData      = "dnp3.initialize_data"
+	rDisableUnsol  = "dnp3.disable_unsolicited"
+	rActivateConf  = "dnp3.activate_config"
+	rChannel       = "policy.channel_inactive"
+	rSilent        = "policy.device_silent"
 	rTrouble       = "dnp3.device_trouble"
 	rRestarted     = "dnp3.device_restarted"
 	rAnonymous     = "mqtt.anonymous_connect"
@@ -283,6 +288,9 @@ func (p *scenPlant) attacks(l *scenLabels) {
 	s.at(435*time.Second, func() { p.rtu2BadCRC = true })
 	span("dnp3-violation", "RTU 2's next integrity poll answer has a bad data-block CRC",
 		435*time.Second, 435*time.Second+scDNP3Period, lb{rViolation, master, rtu2})
+
+	p.dnp3Operations(l)
+	p.rtu1Silence(l)
 }
 
 // scScriptHello is a scripting client's ClientHello: no GREASE, TLS 1.2

@@ -34,8 +34,15 @@ const scenNormalPackets = 40 + 1344 + 192 + 432 + 104 + 48 + 72 + 34
 // 3+2+2+4, wildcard 3+2+2+4, client id 3+2+2+4, five TLS sessions 5 x
 // 13, port scan 30 x 2, address scan 60, unit id scan 3+25 x 2+3, 25
 // retries x 2; IIN bits, the bad byte count and the bad CRC change
-// packets without adding any.
-const scenAttackPackets = 10 + 8 + 8 + 2 + 2 + 10 + 8 + 2 + 2 + 8 + 8 + 2 + 11 + 11 + 11 + 5*13 + 60 + 60 + 56 + 50
+// packets without adding any. Then (scen_attack_dnp3.go) initialize data
+// 2, activate configuration 3+2+3, disable unsolicited 2; and
+// (scen_attack_silence.go) the master's polls of RTU 1 stop from 240 s
+// (rounds at 242-472 s: 24 x 2 fewer) and that connection is not closed
+// (3 fewer); the sparse background from 8 to 15 minutes (actions at 481,
+// 482, 483, 484 s + 60 s k, k = 0..6, before the close at 898 s) adds 7 x
+// (Modbus 14 + DNP3 of RTU 2 2 + MQTT 9 + TLS 13).
+const scenAttackPackets = 10 + 8 + 8 + 2 + 2 + 10 + 8 + 2 + 2 + 8 + 8 + 2 + 11 + 11 + 11 + 5*13 + 60 + 60 + 56 + 50 +
+	2 + 8 + 2 - 24*2 - 3 + 7*(14+2+9+13)
 
 // TestScenarioLabelsUpToDate fails when scenarios/labels.json is not
 // what the generator makes now.
@@ -53,11 +60,17 @@ func TestScenarioLabelsUpToDate(t *testing.T) {
 	}
 }
 
+// scenSilences are the silence rules and the least silence before a
+// label's span that raises them (the lower bound of the threshold).
+var scenSilences = map[string]time.Duration{rChannel: scChannelMin, rSilent: scDeviceSilence}
+
 // TestScenarioLabels checks the labels against the suspect capture, read
 // with gopacket: every label lies inside the capture, after the normal
 // one, and, when it names a source, that source sends a packet within
 // the label's span (to the destination, when the label names one and
-// not the other way round).
+// not the other way round); for a silence (scenSilences) it is the
+// other way round: no such packet within the span nor the threshold
+// before it (for a channel, none either way).
 func TestScenarioLabels(t *testing.T) {
 	var doc scenLabelsDoc
 	b, err := scenLabelsJSON()
@@ -95,8 +108,8 @@ func TestScenarioLabels(t *testing.T) {
 	if !sStart.After(nEnd) {
 		t.Fatalf("the suspect capture starts at %v, before the normal one ends (%v)", sStart, nEnd)
 	}
-	if sEnd.Sub(sStart) > scenSpan || nEnd.Sub(normal[0].t) > scenSpan {
-		t.Errorf("captures longer than %v", scenSpan)
+	if nEnd.Sub(normal[0].t) > scenSpan || sEnd.Sub(sStart) > scenSuspectSpan {
+		t.Errorf("the normal capture is longer than %v or the suspect one than %v", scenSpan, scenSuspectSpan)
 	}
 	attacks := map[string]bool{}
 	for _, l := range doc.Labels {
@@ -111,6 +124,22 @@ func TestScenarioLabels(t *testing.T) {
 			continue
 		}
 		src := netip.MustParseAddr(l.Source)
+		if quiet, ok := scenSilences[l.Rule]; ok {
+			// A silence: nothing from the source (channel: either way
+			// between source and destination) for the threshold before
+			// the span and within it.
+			for _, p := range suspect {
+				if p.t.Before(l.Time.Add(-quiet)) || p.t.After(l.End) {
+					continue
+				}
+				if p.src == src && (l.Destination == "" || p.dst.String() == l.Destination) ||
+					l.Destination != "" && p.src.String() == l.Destination && p.dst == src {
+					t.Errorf("%s %s: a packet %s -> %s at %v breaks the silence", l.Attack, l.Rule, p.src, p.dst, p.t)
+					break
+				}
+			}
+			continue
+		}
 		found := false
 		for _, p := range suspect {
 			if !p.t.Before(l.Time) && !p.t.After(l.End) && p.src == src && (l.Destination == "" || p.dst.String() == l.Destination) {
@@ -126,7 +155,8 @@ func TestScenarioLabels(t *testing.T) {
 	for _, a := range []string{"new-device", "new-port", "new-link", "modbus-write", "modbus-address", "umas", "identity-change",
 		"dnp3-cold-restart", "dnp3-restarted", "dnp3-stop-application", "dnp3-rogue-master", "dnp3-new-master", "dnp3-file-open", "dnp3-device-trouble",
 		"mqtt-anonymous", "mqtt-wildcard", "mqtt-client-id", "tls-1.0", "tls-self-signed", "tls-expired", "tls-weak-cipher",
-		"tls-new-fingerprint", "port-scan", "address-scan", "unit-id-scan", "modbus-exceptions", "modbus-violation", "dnp3-violation"} {
+		"tls-new-fingerprint", "port-scan", "address-scan", "unit-id-scan", "modbus-exceptions", "modbus-violation", "dnp3-violation",
+		"dnp3-initialize-data", "dnp3-activate-config", "dnp3-disable-unsolicited", "dnp3-channel-stopped"} {
 		if !attacks[a] {
 			t.Errorf("no label for attack %s", a)
 		}
