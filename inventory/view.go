@@ -39,17 +39,25 @@ type Snapshot struct {
 	byIP    map[netip.Addr]*Device
 }
 
-// Snapshot derives devices and links.
-func (inv *Inventory) Snapshot() *Snapshot {
-	inv.foldAll()
-	s := &Snapshot{Devices: inv.Devices(), byIP: map[netip.Addr]*Device{}}
-	for _, d := range s.Devices {
+// NewSnapshot returns a snapshot of devices and links, indexed for Find:
+// how a client rebuilds one it received as JSON. Links keep the device
+// IDs they carry.
+func NewSnapshot(devices []*Device, links []*LinkView) *Snapshot {
+	s := &Snapshot{Devices: devices, Links: links, byIP: map[netip.Addr]*Device{}}
+	for _, d := range devices {
 		for _, a := range d.IPs {
 			if _, dup := s.byIP[a]; !dup {
 				s.byIP[a] = d
 			}
 		}
 	}
+	return s
+}
+
+// Snapshot derives devices and links.
+func (inv *Inventory) Snapshot() *Snapshot {
+	inv.foldAll()
+	s := NewSnapshot(inv.Devices(), nil)
 	for _, l := range inv.links {
 		v := &LinkView{
 			ClientIP: l.Client, ServerIP: l.Server, Transport: l.Transport, Port: l.Port,
