@@ -100,7 +100,10 @@ func (e *Engine) silenceFlow(u *flow.Update) {
 			sl.link = e.linkOf(f)
 		}
 		if sl.link != nil {
-			e.linkActive(sl.link, t, f.ID, learning)
+			// The end of a flow is activity, not a new poll: a link polled
+			// with a connection each time would learn the connections'
+			// length as its period.
+			e.linkActive(sl.link, t, f.ID, learning, u.New || !u.Ended)
 		}
 	}
 	if sl.client == nil {
@@ -165,13 +168,13 @@ func (s *silenceState) base(last, first time.Time) time.Time {
 	return b
 }
 
-func (e *Engine) linkActive(l *blLink, t time.Time, id uint64, learning bool) {
+func (e *Engine) linkActive(l *blLink, t time.Time, id uint64, learning, sample bool) {
 	s, w := &e.silence, &l.watch
 	if learning {
 		if sil := s.now.Sub(s.base(w.last, l.First)); sil > l.MaxSilence {
 			l.MaxSilence, l.dirty = sil, true
 		}
-		if !w.last.IsZero() && t.After(w.last) {
+		if sample && !w.last.IsZero() && t.After(w.last) {
 			l.samplePeriod(t.Sub(w.last))
 		}
 	}

@@ -265,3 +265,29 @@ func TestSilenceOldRecord(t *testing.T) {
 		t.Errorf("old record merged: flows %d gaps %d period %v", l.Flows, l.Gaps, l.Period)
 	}
 }
+
+// TestSilencePeriodOfConnections: a link polled with one connection per
+// poll, reported as a new flow then its end 536 µs later (as the flow
+// layer does for a short TLS session), learns the poll interval, not the
+// connections' length.
+func TestSilencePeriodOfConnections(t *testing.T) {
+	b := NewBaseline(BaselineConfig{})
+	e := NewEngine(Config{Baseline: b})
+	for i := range 20 {
+		f := newFlow(uint64(100+i), "tls", fmt.Sprintf("10.0.0.10:%d", 40000+i), "10.0.0.40:443")
+		start := at(time.Duration(i) * time.Minute)
+		f.Start = start
+		feed(e, []input{
+			{u: &flow.Update{Flow: f, First: start, Last: start, Packets: [2]uint64{1, 0}, New: true}},
+			{u: &flow.Update{Flow: f, First: start, Last: start.Add(536 * time.Microsecond), Packets: [2]uint64{6, 5}, Ended: true}},
+		})
+	}
+	st := b.Status()
+	if len(st.Links) != 1 {
+		t.Fatalf("links %+v", st.Links)
+	}
+	l := st.Links[0]
+	if d := l.Period - time.Minute; d < -time.Millisecond || d > time.Millisecond || !l.regular() || l.Gaps != 19 {
+		t.Errorf("period %v (dev %v, %d gaps, regular %v), want 1m", l.Period, l.PeriodDev, l.Gaps, l.regular())
+	}
+}

@@ -49,9 +49,10 @@ const (
 	scRTU2Addr   = 11
 )
 
-// Schedule of the background (offsets from the capture's start). The
-// suspect capture goes on after scenSpan until scenSuspectSpan with a
-// sparse background (scen_attack_silence.go), so that the silence
+// Schedule of the background (offsets from the capture's start). Both
+// captures go on after scenSpan until scenSuspectSpan with a sparse
+// background (scen_attack_silence.go): the normal one so that polling
+// links are learnt as regular, the suspect one so that the silence
 // detections have time to fire.
 const (
 	scenSpan       = 8 * time.Minute
@@ -155,7 +156,7 @@ func attackScenario(t *synth.Trace, suspect bool) []attackLabel {
 		t.Fail(err)
 		return nil
 	}
-	p.background(suspect)
+	p.background()
 	var labels *scenLabels
 	if suspect {
 		labels = &scenLabels{start: start}
@@ -168,9 +169,10 @@ func attackScenario(t *synth.Trace, suspect bool) []attackLabel {
 	return labels.list
 }
 
-// background schedules the plant's normal traffic: for scenSpan, then,
-// in the suspect capture, sparsely until scenSuspectSpan.
-func (p *scenPlant) background(suspect bool) {
+// background schedules the plant's normal traffic: for scenSpan, then
+// sparsely until scenSuspectSpan (long enough, in the normal capture, for
+// the polling links to be learnt as regular from their flow reports).
+func (p *scenPlant) background() {
 	s := p.s
 	end := scenSpan - 2*time.Second
 	s.at(0, p.open)
@@ -182,10 +184,8 @@ func (p *scenPlant) background(suspect bool) {
 	})
 	s.every(30*time.Second, scEWSPeriod, end, func(i int) { p.tls13Session(scEWS, byte(i)) })
 	s.every(time.Minute, scEWSPeriod, end, func(i int) { p.engineering(uint16(i)) })
-	if suspect {
-		end = scenSuspectSpan - 2*time.Second
-		p.sparseBackground(scenSpan, end)
-	}
+	end = scenSuspectSpan - 2*time.Second
+	p.sparseBackground(scenSpan, end)
 	s.at(end, p.close)
 }
 
