@@ -1,0 +1,113 @@
+package live
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/afpacket"
+	"github.com/gopacket/gopacket/layers"
+	"go.uber.org/zap"
+
+	"github.com/otsensor/otsensor/sensor/flow"
+)
+
+// snapshotEvery is how many packets pass between copies of a worker's
+// flow and decoder counters for Stats.
+const snapshotEvery = 4096
+
+// clockLag, in block timeouts, is how far behind the wall clock an idle
+// worker sets its flow clock: the kernel hands a partly filled block over
+// within two block timeouts.
+const clockLag = 3
+
+// worker reads one socket into one flow.Worker, on one goroutine.
+type worker struct {
+	iface string
+	sock  *socket
+	fw    *flow.Worker
+	link  layers.LinkType
+	cfg   *Config
+	buf   []byte // frames with their VLAN tag put back
+
+	packets, bytes, readErrors atomic.Uint64
+	lastNs                     atomic.Int64 // the last packet's kernel timestamp, Unix ns
+
+	snapMu sync.Mutex
+	snap   PipelineStats
+}
+
+// run captures until stop is set, then drains the socket, closes it and
+// ends the worker's flows.
+func (w *worker) run(stop *atomic.Bool) {
+	n := 0
+	for !stop.Load() {
+		data, ci, err := w.sock.tp.ZeroCopyReadPacketData()
+		if err != nil {
+			// No block for a while: move the flow clock on, so that
+			// the flows of a quiet link end. Frames still in the
+			// ring's open block are at most clockLag old.
+			w.readFailed(err)
+			w.fw.Advance(w.cfg.Now().Add(-clockLag * w.cfg.BlockTimeout))
+			w.snapshot()
+			continue
+		}
+		w.handle(data, ci)
+		if n++; n == snapshotEvery {
+			n = 0
+			w.snapshot()
+		}
+	}
+	w.drain()
+	w.fw.Close()
+	w.snapshot()
+}
+
+// handle passes one frame to the flow worker and counts it.
+func (w *worker) handle(data []byte, ci gopacket.CaptureInfo) {
+	if vlan, ok := vlanOf(&ci); ok && w.link == layers.LinkTypeEthernet {
+		data = retag(&w.buf, data, vlan, &ci)
+	}
+	w.fw.Handle(data, ci, w.link)
+	w.packets.Add(1)
+	w.bytes.Add(uint64(ci.Length))
+	w.lastNs.Store(ci.Timestamp.UnixNano())
+}
+
+// readFailed counts a failed read; timeouts are normal.
+func (w *worker) readFailed(err error) {
+	if errors.Is(err, afpacket.ErrTimeout) {
+		return
+	}
+	if w.readErrors.Add(1) == 1 {
+		w.cfg.Log.Warn("capture read failed", zap.String("iface", w.iface), zap.Error(err))
+	}
+	// A socket in error (interface down) would fail again at once.
+	time.Sleep(w.cfg.BlockTimeout)
+}
+
+// drain stops new frames from entering the ring, handles those already
+// in it and closes the socket: every frame the kernel counted was then
+// either read or dropped.
+func (w *worker) drain() {
+	if err := w.sock.tp.SetBPF(dropAll); err != nil {
+		w.cfg.Log.Warn("cannot stop capture before draining", zap.String("iface", w.iface), zap.Error(err))
+	}
+	quietFor := 2*w.cfg.BlockTimeout + 10*time.Millisecond
+	deadline := time.Now().Add(5 * time.Second)
+	last := time.Now()
+	for time.Now().Before(deadline) {
+		data, ci, err := w.sock.tp.ZeroCopyReadPacketData()
+		if err != nil {
+			if time.Since(last) > quietFor {
+				break
+			}
+			continue
+		}
+		last = time.Now()
+		w.handle(data, ci)
+	}
+	w.sock.close()
+}
