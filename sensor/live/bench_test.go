@@ -7,6 +7,7 @@ import (
 
 	"github.com/otsensor/otsensor/dissectors"
 	"github.com/otsensor/otsensor/sensor/flow"
+	"github.com/otsensor/otsensor/sensor/live/livetest"
 )
 
 // discard is an Observer that keeps nothing.
@@ -26,15 +27,13 @@ func BenchmarkCapture(b *testing.B) {
 	frames := flowMix(b, 64)
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			v := newVethPair(b)
-			in := newInjector(b, v.injNS, v.injIf)
+			v := livetest.NewVethPair(b)
+			in := livetest.NewInjector(b, v)
 			cfg := Config{
-				Interfaces: []string{v.capIf}, Workers: workers, Observer: discard{},
+				Interfaces: []string{v.Capture}, Workers: workers, Observer: discard{},
 				Dissectors: func() []dissectors.Dissector { return allDissectors() },
 			}
-			var s *Sensor
-			var err error
-			inNetns(b, v.capNS, func() { s, err = New(cfg) })
+			s, err := New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -47,7 +46,7 @@ func BenchmarkCapture(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for i := 0; b.Loop(); i++ {
-				in.send(b, frames[i%len(frames):i%len(frames)+1])
+				in.Send(b, frames[i%len(frames):i%len(frames)+1])
 			}
 			sent := uint64(b.N)
 			deadline := time.Now().Add(30 * time.Second)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,43 +20,9 @@ import (
 	"github.com/otsensor/otsensor/dissectors/all"
 	"github.com/otsensor/otsensor/inventory"
 	"github.com/otsensor/otsensor/sensor"
-	"github.com/otsensor/otsensor/sensor/capture"
 	"github.com/otsensor/otsensor/sensor/eve"
 	"github.com/otsensor/otsensor/sensor/flow"
 )
-
-// repoPcaps is the repository's own captures.
-func repoPcaps(t testing.TB, name string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "pcaps", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("capture %s is missing: %v", name, err)
-	}
-	return p
-}
-
-// readFrames returns copies of every frame of a capture file.
-func readFrames(t testing.TB, path string) [][]byte {
-	t.Helper()
-	f, err := capture.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][]byte
-	var p capture.Packet
-	for {
-		if err := f.Next(&p); err == io.EOF {
-			return out
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if p.LinkType != layers.LinkTypeEthernet {
-			t.Fatalf("%s: link type %v, want Ethernet", path, p.LinkType)
-		}
-		out = append(out, bytes.Clone(p.Data))
-	}
-}
 
 // writePcap writes frames into a temporary pcap file, one millisecond
 // apart, and returns its path.

@@ -2,6 +2,8 @@ package live
 
 import (
 	"testing"
+
+	"github.com/otsensor/otsensor/sensor/live/livetest"
 )
 
 // TestFanoutKeepsFlowsTogether checks that the kernel's fanout hash is
@@ -9,10 +11,10 @@ import (
 // workers, each flow's request and answer reach the same one.
 func TestFanoutKeepsFlowsTogether(t *testing.T) {
 	frames := flowMix(t, 32)
-	v := newVethPair(t)
-	in := newInjector(t, v.injNS, v.injIf)
-	r := startLive(t, v.capNS, testConfig([]string{v.capIf}, 4))
-	in.send(t, frames)
+	v := livetest.NewVethPair(t)
+	in := livetest.NewInjector(t, v)
+	r := startLive(t, testConfig([]string{v.Capture}, 4))
+	in.Send(t, frames)
 	waitPackets(t, r.s, 0, uint64(len(frames)))
 	got := r.stop(t)
 	st := r.s.Stats().Interfaces[0]

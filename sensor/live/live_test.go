@@ -13,6 +13,7 @@ import (
 	"github.com/otsensor/otsensor/dissectors"
 	"github.com/otsensor/otsensor/dissectors/all"
 	"github.com/otsensor/otsensor/sensor/flow"
+	"github.com/otsensor/otsensor/sensor/live/livetest"
 )
 
 // liveRun is a Sensor capturing in a test namespace, with per-worker
@@ -35,14 +36,12 @@ func testConfig(ifaces []string, workers int) Config {
 	}
 }
 
-// startLive opens cfg's interfaces in ns and starts capturing.
-func startLive(t testing.TB, ns string, cfg Config) *liveRun {
+// startLive opens cfg's interfaces and starts capturing.
+func startLive(t testing.TB, cfg Config) *liveRun {
 	t.Helper()
 	inv, ew, buf := observers()
 	cfg.Observer = flow.Tee{inv, ew}
-	var s *Sensor
-	var err error
-	inNetns(t, ns, func() { s, err = New(cfg) })
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,16 +171,16 @@ func TestLiveMatchesReplay(t *testing.T) {
 		split  bool // enough flows that 2 workers must both get some
 	}
 	fromFile := func(name string) func(t testing.TB) [][]byte {
-		return func(t testing.TB) [][]byte { return readFrames(t, repoPcaps(t, name)) }
+		return func(t testing.TB) [][]byte { return livetest.ReadFrames(t, livetest.RepoPcap(t, name)) }
 	}
 	cases := []capCase{
-		{"modbus_plant", fromFile("modbus_plant.pcap.gz"), func(t testing.TB, _ [][]byte) string { return repoPcaps(t, "modbus_plant.pcap.gz") }, false},
-		{"mqtt_live", fromFile("mqtt_live.pcap"), func(t testing.TB, _ [][]byte) string { return repoPcaps(t, "mqtt_live.pcap") }, true},
+		{"modbus_plant", fromFile("modbus_plant.pcap.gz"), func(t testing.TB, _ [][]byte) string { return livetest.RepoPcap(t, "modbus_plant.pcap.gz") }, false},
+		{"mqtt_live", fromFile("mqtt_live.pcap"), func(t testing.TB, _ [][]byte) string { return livetest.RepoPcap(t, "mqtt_live.pcap") }, true},
 		// The plant on a provider link: 802.1ad 100 outside, 802.1Q 20
 		// inside. The kernel strips the outer tag; the sensor puts it back.
 		{"modbus_plant_qinq", func(t testing.TB) [][]byte {
 			var out [][]byte
-			for _, f := range readFrames(t, repoPcaps(t, "modbus_plant.pcap.gz")) {
+			for _, f := range livetest.ReadFrames(t, livetest.RepoPcap(t, "modbus_plant.pcap.gz")) {
 				out = append(out, qinq(f, 100, 20))
 			}
 			return out
@@ -192,10 +191,10 @@ func TestLiveMatchesReplay(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/workers=%d", c.name, workers), func(t *testing.T) {
 				frames := c.frames(t)
 				want := replayOutcome(t, c.path(t, frames))
-				v := newVethPair(t)
-				in := newInjector(t, v.injNS, v.injIf)
-				r := startLive(t, v.capNS, testConfig([]string{v.capIf}, workers))
-				in.send(t, frames)
+				v := livetest.NewVethPair(t)
+				in := livetest.NewInjector(t, v)
+				r := startLive(t, testConfig([]string{v.Capture}, workers))
+				in.Send(t, frames)
 				waitPackets(t, r.s, 0, uint64(len(frames)))
 				got := r.stop(t)
 				st := r.s.Stats().Interfaces[0]

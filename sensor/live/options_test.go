@@ -9,32 +9,30 @@ import (
 
 	"github.com/otsensor/otsensor/dissectors"
 	"github.com/otsensor/otsensor/sensor/flow"
+	"github.com/otsensor/otsensor/sensor/live/livetest"
 )
 
 // TestTwoInterfaces captures two interfaces with two workers each: each
 // interface has its own fanout group and counts only its own frames.
 func TestTwoInterfaces(t *testing.T) {
-	pairs := newVethPairs(t, 2)
+	pairs := livetest.NewVethPairs(t, 2)
 	a, b := flowMix(t, 8), flowMix(t, 3)
-	ia := newInjector(t, pairs[0].injNS, pairs[0].injIf)
-	ib := newInjector(t, pairs[1].injNS, pairs[1].injIf)
-	r := startLive(t, pairs[0].capNS, testConfig([]string{pairs[0].capIf, pairs[1].capIf}, 2))
+	ia := livetest.NewInjector(t, pairs[0])
+	ib := livetest.NewInjector(t, pairs[1])
+	r := startLive(t, testConfig([]string{pairs[0].Capture, pairs[1].Capture}, 2))
 	var ids [2]uint16
-	inNetns(t, pairs[0].capNS, func() {
-		for i, p := range pairs {
-			ifi, err := net.InterfaceByName(p.capIf)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			ids[i] = fanoutID(ifi.Index)
+	for i, p := range pairs {
+		ifi, err := net.InterfaceByName(p.Capture)
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
+		ids[i] = fanoutID(ifi.Index)
+	}
 	if ids[0] == ids[1] {
 		t.Errorf("both interfaces use fanout group %d", ids[0])
 	}
-	ia.send(t, a)
-	ib.send(t, b)
+	ia.Send(t, a)
+	ib.Send(t, b)
 	waitPackets(t, r.s, 0, uint64(len(a)))
 	waitPackets(t, r.s, 1, uint64(len(b)))
 	got := r.stop(t)
@@ -60,7 +58,7 @@ func TestTwoInterfaces(t *testing.T) {
 // TestCaptureFilter attaches `tcpdump -ddd arp` and sees only the ARP
 // frames of the plant.
 func TestCaptureFilter(t *testing.T) {
-	frames := readFrames(t, repoPcaps(t, "modbus_plant.pcap.gz"))
+	frames := livetest.ReadFrames(t, livetest.RepoPcap(t, "modbus_plant.pcap.gz"))
 	arp := 0
 	for _, f := range frames {
 		if len(f) >= 14 && f[12] == 0x08 && f[13] == 0x06 {
@@ -70,13 +68,13 @@ func TestCaptureFilter(t *testing.T) {
 	if arp == 0 || arp == len(frames) {
 		t.Fatalf("%d ARP frames of %d: the test needs some of each", arp, len(frames))
 	}
-	v := newVethPair(t)
-	in := newInjector(t, v.injNS, v.injIf)
-	cfg := testConfig([]string{v.capIf}, 2)
+	v := livetest.NewVethPair(t)
+	in := livetest.NewInjector(t, v)
+	cfg := testConfig([]string{v.Capture}, 2)
 	// tcpdump -ddd arp: ldh [12]; jeq #0x806 jt 2 jf 3; ret #262144; ret #0
 	cfg.BPF = "4\n40 0 0 12\n21 0 1 2054\n6 0 0 262144\n6 0 0 0\n"
-	r := startLive(t, v.capNS, cfg)
-	in.send(t, frames)
+	r := startLive(t, cfg)
+	in.Send(t, frames)
 	waitPackets(t, r.s, 0, uint64(arp))
 	time.Sleep(3 * cfg.BlockTimeout) // anything else would have arrived by now
 	r.stop(t)
@@ -97,9 +95,9 @@ func (o *chanObserver) Flow(u *flow.Update) {
 // TestQuietAndIdleFlows: a quiet interface is reported once, its return
 // too, and a UDP flow ends on the wall clock without further packets.
 func TestQuietAndIdleFlows(t *testing.T) {
-	v := newVethPair(t)
-	in := newInjector(t, v.injNS, v.injIf)
-	cfg := testConfig([]string{v.capIf}, 2)
+	v := livetest.NewVethPair(t)
+	in := livetest.NewInjector(t, v)
+	cfg := testConfig([]string{v.Capture}, 2)
 	cfg.Flow.UDPIdle = 300 * time.Millisecond
 	cfg.QuietAfter = 200 * time.Millisecond
 	type call struct {
@@ -121,9 +119,7 @@ func TestQuietAndIdleFlows(t *testing.T) {
 	}
 	obs := &chanObserver{ended: make(chan dissectors.Flow, 4)}
 	cfg.Observer = obs
-	var s *Sensor
-	var err error
-	inNetns(t, v.capNS, func() { s, err = New(cfg) })
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +134,7 @@ func TestQuietAndIdleFlows(t *testing.T) {
 		t.Error("not quiet after 2×QuietAfter without packets")
 	}
 	c, srv := net.IP{10, 9, 0, 1}, net.IP{10, 9, 0, 2}
-	in.send(t, [][]byte{
+	in.Send(t, [][]byte{
 		synthFrame(t, false, false, false, 0, c, srv, 40000, 161, []byte("get")),
 		synthFrame(t, false, false, false, 0, srv, c, 161, 40000, []byte("response")),
 	})
@@ -167,7 +163,7 @@ func TestQuietAndIdleFlows(t *testing.T) {
 		t.Fatalf("calls %+v, want quiet, traffic, quiet", calls)
 	}
 	for _, c := range calls {
-		if c.iface != v.capIf {
+		if c.iface != v.Capture {
 			t.Errorf("call for %q", c.iface)
 		}
 	}
