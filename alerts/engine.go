@@ -293,6 +293,15 @@ func (e *Engine) markChanged(en *entry) {
 	}
 }
 
+// SetBaseline replaces the engine's baseline (after a reset: the old
+// one's entries are gone) and forgets what it kept about the old one's
+// entries. Call it from the engine's goroutine or under its lock.
+func (e *Engine) SetBaseline(b *Baseline) {
+	e.cfg.Baseline = b
+	e.slots = new([flowSlots]flowSlot)
+	e.silence = silenceState{}
+}
+
 // Restore gives the engine alerts it raised before (read back from
 // storage), so that their causes aggregate into them (keeping their
 // state) instead of raising them again. Call it before the first event.

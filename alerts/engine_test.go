@@ -110,3 +110,21 @@ func TestKeyString(t *testing.T) {
 		t.Fatal("id")
 	}
 }
+
+// TestSetBaseline: after a reset, the engine learns into the new baseline
+// and keeps nothing of the old one's entries.
+func TestSetBaseline(t *testing.T) {
+	old := NewBaseline(BaselineConfig{})
+	e := NewEngine(Config{Baseline: old})
+	feed(e, polls(1, 0, 5*time.Second, 20))
+	if len(old.Status().Links) != 1 {
+		t.Fatalf("old baseline: %+v", old.Status())
+	}
+	fresh := NewBaseline(BaselineConfig{})
+	e.SetBaseline(fresh)
+	feed(e, polls(100, 200*time.Second, 5*time.Second, 3))
+	st := fresh.Status()
+	if len(st.Links) != 1 || st.Links[0].Flows != 3 || old.Status().Links[0].Flows != 20 {
+		t.Errorf("fresh %+v, old %+v", st.Links, old.Status().Links)
+	}
+}

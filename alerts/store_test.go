@@ -253,3 +253,24 @@ func storeJSON(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
 }
+
+func TestStorePut(t *testing.T) {
+	db := openStoreDB(t, t.TempDir(), false)
+	defer db.Close()
+	s := alerts.NewStore(db)
+	a := storeAlert("a1", 5, storeT0, storeT0)
+	if err := s.Put([]*alerts.Alert{a}); err != nil {
+		t.Fatal(err)
+	}
+	a.Count, a.State = 7, alerts.StateAcknowledged
+	if err := s.Put([]*alerts.Alert{a}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get("a1")
+	if err != nil || got.Count != 7 || got.State != alerts.StateAcknowledged {
+		t.Errorf("stored %+v, %v: want count 7 (replaced, not added)", got, err)
+	}
+	if err := s.Put([]*alerts.Alert{{ID: "x/y"}}); err == nil {
+		t.Error("an id with a slash was stored")
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/inventory"
+	"github.com/otsensor/otsensor/sensor/api"
 	"github.com/otsensor/otsensor/sensor/eve"
 )
 
@@ -54,8 +55,9 @@ type alertFilter struct {
 func (a *app) alertsListCmd(cmd *cobra.Command) *cobra.Command {
 	var format string
 	var f alertFilter
+	var follow bool
 	cmd.Args = cobra.NoArgs
-	cmd.RunE = func(*cobra.Command, []string) error {
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		if err := checkFormat(format, formatTable, formatWide, formatJSON, formatYAML); err != nil {
 			return err
 		}
@@ -80,9 +82,20 @@ func (a *app) alertsListCmd(cmd *cobra.Command) *cobra.Command {
 		sortAlerts(views)
 		switch format {
 		case formatJSON, formatYAML:
-			return writeData(a.out, format, views)
+			err = writeData(a.out, format, views)
+		default:
+			err = writeAlertTable(a.out, views, format == formatWide)
 		}
-		return writeAlertTable(a.out, views, format == formatWide)
+		if err != nil || !follow {
+			return err
+		}
+		return a.follow(c.Context(), api.ChangeAlert, format, func(ch api.Change) string {
+			if ok, _ := keep(snap, ch.Alert); !ok {
+				return ""
+			}
+			al := ch.Alert
+			return fmt.Sprintf("%s  %s  %-8s  %-11s  %s  x%d  %s", stamp(al.Last), al.ID, al.Severity, al.Engine, al.Rule, al.Count, al.Title)
+		})
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&format, "output", "o", formatTable, "table, wide, json or yaml")
@@ -90,6 +103,7 @@ func (a *app) alertsListCmd(cmd *cobra.Command) *cobra.Command {
 	fl.StringVar(&f.engine, "engine", "", "only alerts of this engine: protocol, operational, anomaly, policy")
 	fl.StringVar(&f.state, "state", "", "only alerts in this state: new, acknowledged, muted, learned")
 	fl.StringVar(&f.device, "device", "", "only alerts with this device (ID, IP or MAC) as source or destination")
+	fl.BoolVarP(&follow, "follow", "f", false, "then print alerts as they are raised or change, until interrupted (needs a running daemon)")
 	return cmd
 }
 
@@ -156,6 +170,18 @@ func deviceMatcher(snap *inventory.Snapshot, q string) (func(alerts.Endpoint) bo
 // loadAlerts opens the data dir read-only and returns the inventory view
 // (to name devices) and the stored alerts. A missing data dir has none.
 func (a *app) loadAlerts() (*inventory.Snapshot, []*alerts.Alert, error) {
+	if c, err := a.daemonClient(); err != nil || c != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		defer c.Close()
+		snap, err := c.Snapshot()
+		if err != nil {
+			return nil, nil, apiError(err)
+		}
+		list, err := c.Alerts()
+		return snap, list, apiError(err)
+	}
 	inv, db, err := a.openInventory(true)
 	if err != nil {
 		return nil, nil, err
@@ -358,6 +384,18 @@ func (a *app) alertStateCmd(name, state, short string) *cobra.Command {
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			if c, err := a.daemonClient(); err != nil || c != nil {
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				al, err := c.SetAlertState(args[0], state)
+				if err != nil {
+					return apiError(err)
+				}
+				fmt.Fprintf(a.out, "alert %s %s: %s\n", al.ID, state, al.Title)
+				return nil
+			}
 			return a.withStoredAlert(args[0], func(st *alerts.Store, al *alerts.Alert) error {
 				al, err := st.SetState(al.ID, state)
 				if err != nil {
@@ -386,6 +424,18 @@ mute them instead.`,
   otsensor alerts learn 3f2a`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			if c, err := a.daemonClient(); err != nil || c != nil {
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				al, err := c.LearnAlert(args[0])
+				if err != nil {
+					return apiError(err)
+				}
+				fmt.Fprintf(a.out, "alert %s %s: %s\n", al.ID, alerts.StateLearned, al.Title)
+				return nil
+			}
 			return a.withStoredAlert(args[0], func(st *alerts.Store, al *alerts.Alert) error {
 				b, err := st.LoadBaseline(alerts.BaselineConfig{})
 				if err != nil {

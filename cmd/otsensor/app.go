@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,8 +39,12 @@ type app struct {
 	isTerminal  func(w io.Writer) bool
 	getenv      func(string) string
 
+	// ctx, when set, is the commands' context (tests stop a daemon with it).
+	ctx context.Context
+
 	dataDir    string
 	configPath string
+	socket     string
 	logLevel   string
 	log        *zap.Logger
 }
@@ -60,7 +65,11 @@ func newApp(out, errOut io.Writer) *app {
 func (a *app) run(args []string) int {
 	root := a.rootCmd()
 	root.SetArgs(args)
-	err := root.Execute()
+	ctx := a.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	err := root.ExecuteContext(ctx)
 	if a.log != nil {
 		_ = a.log.Sync()
 	}
@@ -99,8 +108,9 @@ func (a *app) rootCmd() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dataDir, "data-dir", a.defaultDataDir(), "where the inventory is stored (env OTSENSOR_DATA_DIR)")
 	pf.StringVar(&a.configPath, "config", "", "configuration file (YAML; see deploy/otsensor.example.yaml): sensor id, outbox, sinks")
+	pf.StringVar(&a.socket, "socket", "", "the daemon's local API socket (default api.socket of --config, else $OTSENSOR_SOCKET, else "+defaultSocket+")")
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(a.replayCmd(), a.devicesCmd(), a.linksCmd(), a.alertsCmd(), a.baselineCmd(), a.rulesCmd(), a.outboxCmd(), a.statusCmd(), a.versionCmd())
+	root.AddCommand(a.runCmd(), a.replayCmd(), a.devicesCmd(), a.linksCmd(), a.alertsCmd(), a.baselineCmd(), a.rulesCmd(), a.outboxCmd(), a.statusCmd(), a.versionCmd())
 	return root
 }
 

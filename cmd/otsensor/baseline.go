@@ -66,7 +66,15 @@ func (a *app) baselineStatusCmd() *cobra.Command {
 				return err
 			}
 			st := alerts.NewBaseline(alerts.BaselineConfig{}).Status()
-			if _, err := os.Stat(a.dataDir); err == nil {
+			if c, err := a.daemonClient(); err != nil || c != nil {
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				if st, err = c.Baseline(); err != nil {
+					return apiError(err)
+				}
+			} else if _, err := os.Stat(a.dataDir); err == nil {
 				db, err := inventory.OpenDB(a.dataDir, true, a.log)
 				if err != nil {
 					return &exitError{code: exitFailed, err: err}
@@ -130,6 +138,18 @@ func (a *app) baselineSwitchCmd(verb string) *cobra.Command {
 					return &exitError{code: exitUsage, err: err}
 				}
 				learnFor = d
+			}
+			if c, err := a.daemonClient(); err != nil || c != nil {
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				st, err := c.SwitchBaseline(verb, learnFor)
+				if err != nil {
+					return apiError(err)
+				}
+				writeBaselineText(a.out, st)
+				return nil
 			}
 			if _, err := os.Stat(a.dataDir); errors.Is(err, fs.ErrNotExist) {
 				return &exitError{code: exitNoInput, err: fmt.Errorf("no baseline in %s: run `otsensor replay FILE...` first", a.dataDir)}

@@ -20,8 +20,45 @@ type fileConfig struct {
 	// SensorID names the sensor in everything it forwards (default: the
 	// host name).
 	SensorID string        `yaml:"sensor_id"`
+	DataDir  string        `yaml:"data_dir"`
+	Capture  captureConfig `yaml:"capture"`
+	Rules    []string      `yaml:"rules"`
+	API      apiConfig     `yaml:"api"`
+	Metrics  metricsConfig `yaml:"metrics"`
+	Daemon   daemonConfig  `yaml:"daemon"`
 	Outbox   outboxConfig  `yaml:"outbox"`
 	Sinks    []sink.Config `yaml:"sinks"`
+}
+
+// captureConfig is live capture (otsensor run).
+type captureConfig struct {
+	Interfaces   []string      `yaml:"interfaces"`
+	Workers      int           `yaml:"workers"`
+	RingBytes    byteSize      `yaml:"ring_bytes"`
+	BlockBytes   byteSize      `yaml:"block_bytes"`
+	BlockTimeout sink.Duration `yaml:"block_timeout"`
+	BPF          string        `yaml:"bpf"`
+	Promiscuous  *bool         `yaml:"promiscuous"`
+	QuietAfter   sink.Duration `yaml:"quiet_after"`
+}
+
+// apiConfig is the local API's unix socket.
+type apiConfig struct {
+	Socket string `yaml:"socket"`
+	Mode   string `yaml:"mode"` // octal, default 0660
+	Group  string `yaml:"group"`
+}
+
+// metricsConfig is the optional Prometheus endpoint.
+type metricsConfig struct {
+	Listen string `yaml:"listen"`
+}
+
+// daemonConfig tunes the daemon's periodic work.
+type daemonConfig struct {
+	SaveInterval      sink.Duration `yaml:"save_interval"`
+	HeartbeatInterval sink.Duration `yaml:"heartbeat_interval"`
+	ShutdownFlush     sink.Duration `yaml:"shutdown_flush"`
 }
 
 // outboxConfig sizes the durable outbox in front of the sinks.

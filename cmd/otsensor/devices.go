@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otsensor/otsensor/inventory"
+	"github.com/otsensor/otsensor/sensor/api"
 )
 
 func (a *app) devicesCmd() *cobra.Command {
@@ -21,6 +22,16 @@ func (a *app) devicesCmd() *cobra.Command {
 segment (its MAC and the IPs it owns), or an IP address seen through a router,
 or a MAC that only speaks layer 2.`,
 	}, func(s *inventory.Snapshot) []*inventory.Device { return s.Devices }, writeDeviceTable)
+	var watch bool
+	list := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if err := list(c, args); err != nil || !watch {
+			return err
+		}
+		format, _ := c.Flags().GetString("output")
+		return a.follow(c.Context(), api.ChangeDevice, format, deviceLine)
+	}
+	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "then print devices as they appear or change, until interrupted (needs a running daemon)")
 	cmd.AddCommand(a.deviceShowCmd())
 	return cmd
 }
@@ -104,6 +115,14 @@ func (a *app) deviceShowCmd() *cobra.Command {
 
 // snapshot opens the data dir read-only and derives the inventory view.
 func (a *app) snapshot() (*inventory.Snapshot, error) {
+	if c, err := a.daemonClient(); err != nil || c != nil {
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		snap, err := c.Snapshot()
+		return snap, apiError(err)
+	}
 	inv, db, err := a.openInventory(true)
 	if err != nil {
 		return nil, err

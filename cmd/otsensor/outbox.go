@@ -76,6 +76,13 @@ func (a *app) outboxFlushCmd() *cobra.Command {
 }
 
 func (a *app) outboxFlush(ctx context.Context, so sinkOptions, timeout time.Duration) error {
+	if c, err := a.daemonClient(); err != nil || c != nil {
+		if err != nil {
+			return err
+		}
+		c.Close()
+		return &exitError{code: exitUsage, err: errors.New("a daemon is running: it forwards continuously to its sinks (otsensor outbox status)")}
+	}
 	if err := os.MkdirAll(a.dataDir, 0o750); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
@@ -162,8 +169,20 @@ func (a *app) outboxForgetCmd() *cobra.Command {
 	}
 }
 
-// readOutboxStatus reads the outbox of the data dir without forwarding.
+// readOutboxStatus reads the outbox: the daemon's, else the data dir's
+// (without forwarding).
 func (a *app) readOutboxStatus() (outboxStatus, error) {
+	if c, err := a.daemonClient(); err != nil || c != nil {
+		if err != nil {
+			return outboxStatus{}, err
+		}
+		defer c.Close()
+		st, err := c.Outbox()
+		if err != nil {
+			return outboxStatus{}, apiError(err)
+		}
+		return outboxStatusOf(st, a.clock()), nil
+	}
 	if _, err := os.Stat(a.dataDir); err != nil {
 		return outboxStatus{Sinks: []sinkStatus{}}, nil
 	}

@@ -4,23 +4,31 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/alerts/outbox"
 	"github.com/otsensor/otsensor/inventory"
+	"github.com/otsensor/otsensor/sensor/api"
 )
 
 // sensorStatus is `otsensor status -o json`.
 type sensorStatus struct {
-	SensorID string                `json:"sensor_id"`
-	Version  string                `json:"version"`
-	DataDir  string                `json:"data_dir"`
-	Baseline alerts.BaselineStatus `json:"baseline"`
-	Devices  int                   `json:"devices"`
-	Alerts   alertCounts           `json:"alerts"`
-	Outbox   outboxStatus          `json:"outbox"`
+	SensorID string `json:"sensor_id"`
+	Version  string `json:"version"`
+	DataDir  string `json:"data_dir"`
+	// Daemon is true when a running daemon answered; Started, UptimeS and
+	// Interfaces are its.
+	Daemon     bool                  `json:"daemon"`
+	Started    *time.Time            `json:"started,omitempty"`
+	UptimeS    int64                 `json:"uptime_s,omitempty"`
+	Interfaces []api.Interface       `json:"interfaces"`
+	Baseline   alerts.BaselineStatus `json:"baseline"`
+	Devices    int                   `json:"devices"`
+	Alerts     alertCounts           `json:"alerts"`
+	Outbox     outboxStatus          `json:"outbox"`
 }
 
 type alertCounts struct {
@@ -57,11 +65,26 @@ func (a *app) statusCmd() *cobra.Command {
 }
 
 func (a *app) sensorStatus(so sinkOptions) (sensorStatus, error) {
+	if c, err := a.daemonClient(); err != nil || c != nil {
+		if err != nil {
+			return sensorStatus{}, err
+		}
+		defer c.Close()
+		ds, err := c.Status()
+		if err != nil {
+			return sensorStatus{}, apiError(err)
+		}
+		return sensorStatus{SensorID: ds.SensorID, Version: ds.Version, DataDir: ds.DataDir, Daemon: true,
+			Started: &ds.Started, UptimeS: int64(ds.Uptime / time.Second), Interfaces: ds.Interfaces,
+			Baseline: ds.Baseline, Devices: ds.Devices,
+			Alerts: alertCounts{Total: ds.Alerts.Total, ByState: ds.Alerts.ByState, BySeverity: ds.Alerts.BySeverity},
+			Outbox: outboxStatusOf(ds.Outbox, a.clock())}, nil
+	}
 	cfg, err := a.forwardConfig(so)
 	if err != nil {
 		return sensorStatus{}, err
 	}
-	st := sensorStatus{SensorID: cfg.SensorID, Version: version, DataDir: a.dataDir,
+	st := sensorStatus{SensorID: cfg.SensorID, Version: version, DataDir: a.dataDir, Interfaces: []api.Interface{},
 		Baseline: alerts.NewBaseline(alerts.BaselineConfig{}).Status(),
 		Alerts:   alertCounts{ByState: map[string]int{}, BySeverity: map[string]int{}},
 		Outbox:   outboxStatus{Sinks: []sinkStatus{}}}
@@ -108,6 +131,18 @@ func (a *app) sensorStatus(so sinkOptions) (sensorStatus, error) {
 
 func writeStatusText(w io.Writer, st sensorStatus) {
 	fmt.Fprintf(w, "sensor:  %s (otsensor %s), data in %s\n", st.SensorID, st.Version, st.DataDir)
+	if st.Daemon {
+		fmt.Fprintf(w, "daemon:  running for %s\n", time.Duration(st.UptimeS)*time.Second)
+		for _, ifc := range st.Interfaces {
+			quiet := ""
+			if ifc.Quiet {
+				quiet = ", quiet"
+			}
+			fmt.Fprintf(w, "capture: %s: %d packets, %s, %d dropped by the kernel%s\n", ifc.Name, ifc.Packets, humanBytes(int64(ifc.Bytes)), ifc.KernelDrops, quiet)
+		}
+	} else {
+		fmt.Fprintln(w, "daemon:  not running (read from the data dir)")
+	}
 	writeBaselineText(w, st.Baseline)
 	fmt.Fprintf(w, "devices: %d\n", st.Devices)
 	fmt.Fprintf(w, "alerts:  %d", st.Alerts.Total)
