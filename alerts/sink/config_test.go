@@ -31,7 +31,9 @@ func TestParseURL(t *testing.T) {
 			}},
 		{raw: "SYSLOG+TLS://siem:6514?format=cef", want: func(c Config) bool { return c.Scheme() == "syslog+tls" && c.Format == "cef" }},
 		{raw: "eventhubs://ns.servicebus.windows.net/hub?connection_string_env=EH&envelope=defender",
-			want: func(c Config) bool { return c.ConnectionString.Env == "EH" && c.Envelope == "defender" && c.IoTHub == nil }},
+			want: func(c Config) bool {
+				return c.ConnectionString.Env == "EH" && c.Envelope == "defender" && c.IoTHub == nil
+			}},
 		{raw: "file:///var/log/x.jsonl?max_file_bytes=1024&max_files=3", want: func(c Config) bool { return c.MaxFileBytes == 1024 && c.MaxFiles == 3 }},
 		{raw: "mqtt://user:hunter2@broker/t", err: "password in the URL"},
 		{raw: "kafka://b/t?colour=red", err: "colour: unknown parameter"},
