@@ -180,7 +180,8 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SensorID == "" || c.Outbox.MaxBytes != 64<<20 || len(c.Sinks) != 7 {
+	if c.SensorID == "" || c.Outbox.MaxBytes != 64<<20 || len(c.Sinks) != 7 || len(c.Capture.Interfaces) != 1 ||
+		c.Capture.RingBytes != 32<<20 || c.API.Mode != "0660" || c.Daemon.SaveInterval == 0 || len(c.Rules) != 1 {
 		t.Errorf("example config read as %+v", c)
 	}
 	schemes := map[string]bool{}
