@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
+	"regexp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -103,7 +106,7 @@ func TestDaemon(t *testing.T) {
 	v := livetest.NewVethPair(t)
 	frames := livetest.ReadFrames(t, plantPcap)
 	in := livetest.NewInjector(t, v)
-	d := startDaemon(t, dataDir, socket, "--config", cfg, "--iface", v.Capture, "--sink", "file://"+sinkFile)
+	d := startDaemon(t, dataDir, socket, "--config", cfg, "--iface", v.Capture, "--sink", "file://"+sinkFile, "--metrics-listen", "127.0.0.1:0")
 
 	client := api.NewClient(socket)
 	defer client.Close()
@@ -142,6 +145,22 @@ func TestDaemon(t *testing.T) {
 	})
 	if st := status(); st.Interfaces[0].Packets != uint64(len(frames)) || st.Interfaces[0].KernelDrops != 0 {
 		t.Errorf("captured %+v, sent %d", st.Interfaces[0], len(frames))
+	}
+
+	// Metrics, on the address asked for only.
+	m := regexp.MustCompile(`"msg":"metrics listening","addr":"([^"]+)"`).FindStringSubmatch(d.log.String())
+	if m == nil {
+		t.Fatalf("no metrics address in the log:\n%s", d.log.String())
+	}
+	resp, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	wantLine := fmt.Sprintf("otsensor_capture_packets_total{interface=%q} %d", v.Capture, len(frames))
+	if !strings.Contains(string(body), wantLine) || !strings.Contains(string(body), `otsensor_events_total{app_proto="modbus"}`) {
+		t.Errorf("metrics lack %q or Modbus events:\n%.2000s", wantLine, body)
 	}
 
 	// The CLI goes through the daemon while it runs (Badger is its).

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/otsensor/otsensor/sensor/api"
+	"github.com/otsensor/otsensor/sensor/live/livetest"
+)
+
+// TestDaemonMQTT: a real mosquitto broker on the capture end of a veth
+// pair and real mosquitto clients in the namespace at its other end; the
+// running sensor lists the clients' ids.
+func TestDaemonMQTT(t *testing.T) {
+	for _, prog := range []string{"mosquitto", "mosquitto_pub", "nsenter", "ip"} {
+		if _, err := exec.LookPath(prog); err != nil && !(prog == "mosquitto" && fileExists("/usr/sbin/mosquitto")) {
+			t.Fatalf("%s is needed (Debian: mosquitto, mosquitto-clients, util-linux, iproute2): %v", prog, err)
+		}
+	}
+	v := livetest.NewVethPair(t)
+	const brokerIP, clientIP = "10.77.0.1", "10.77.0.2"
+	sh(t, "ip", "addr", "add", brokerIP+"/24", "dev", v.Capture)
+	sh(t, "nsenter", "--net="+v.PeerNS, "ip", "addr", "add", clientIP+"/24", "dev", v.Peer)
+
+	root := t.TempDir()
+	conf := filepath.Join(root, "mosquitto.conf")
+	os.WriteFile(conf, []byte(fmt.Sprintf("listener 1883 %s\nallow_anonymous true\n", brokerIP)), 0o600)
+	broker := exec.Command(mosquittoPath(), "-c", conf)
+	var brokerLog bytes.Buffer
+	broker.Stdout, broker.Stderr = &brokerLog, &brokerLog
+	if err := broker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { broker.Process.Kill(); broker.Wait() })
+	waitFor(t, "mosquitto to listen", func() bool {
+		c, err := net.DialTimeout("tcp", brokerIP+":1883", 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+
+	socket := filepath.Join(root, "otsensor.sock")
+	startDaemon(t, filepath.Join(root, "data"), socket, "--iface", v.Capture)
+	ids := []string{"line1-gateway", "line2-plc-7"}
+	for i, id := range ids {
+		sh(t, "nsenter", "--net="+v.PeerNS, "mosquitto_pub", "-h", brokerIP, "-i", id, "-q", "1",
+			"-t", fmt.Sprintf("plant/line%d/temp", i+1), "-m", "21.5")
+	}
+	client := api.NewClient(socket)
+	defer client.Close()
+	var got []string
+	waitFor(t, "the client ids in the inventory", func() bool {
+		snap, err := client.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = got[:0]
+		for _, d := range snap.Devices {
+			if d.MQTT != nil {
+				got = append(got, d.MQTT.ClientIDs...)
+			}
+		}
+		slices.Sort(got)
+		return slices.Equal(got, ids)
+	})
+}
+
+// sh runs a command and fails the test on an error.
+func sh(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func mosquittoPath() string {
+	if p, err := exec.LookPath("mosquitto"); err == nil {
+		return p
+	}
+	return "/usr/sbin/mosquitto"
+}
