@@ -15,8 +15,9 @@ const changeBuffer = 256
 // subscriber that does not keep up misses changes; the daemon never
 // waits for one.
 type broadcaster struct {
-	mu   sync.Mutex
-	subs map[chan api.Change]struct{}
+	mu      sync.Mutex
+	subs    map[chan api.Change]struct{}
+	dropped uint64 // changes a full subscriber missed
 }
 
 func newBroadcaster() *broadcaster { return &broadcaster{subs: map[chan api.Change]struct{}{}} }
@@ -45,6 +46,14 @@ func (b *broadcaster) publish(c api.Change) {
 		select {
 		case ch <- c:
 		default:
+			b.dropped++
 		}
 	}
+}
+
+// droppedChanges counts the changes subscribers missed.
+func (b *broadcaster) droppedChanges() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dropped
 }

@@ -174,8 +174,9 @@ func (d *daemon) raiseSensor(rule, key, title string, ev map[string]any) {
 // and baseline are written while the pipeline waits (they are read in
 // place); alerts are copied under the lock and written after.
 func (d *daemon) save() error {
+	alertErr := d.flushAlerts()
 	d.mu.Lock()
-	fresh, changed := copyAlerts(d.fresh), copyAlerts(d.engine.Changed())
+	fresh := copyAlerts(d.fresh)
 	d.fresh = nil
 	invErr := inventory.NewStore(d.db).Save(d.inv)
 	blErr := d.store.SaveBaseline(d.baseline)
@@ -186,12 +187,9 @@ func (d *daemon) save() error {
 	ext := d.extAlerts
 	d.extAlerts = nil
 	d.extMu.Unlock()
-	errs := []error{invErr, blErr, d.store.Put(changed), d.store.Merge(ext)}
+	errs := []error{alertErr, invErr, blErr, d.store.Merge(ext)}
 	for _, al := range fresh {
 		errs = append(errs, d.fw.Alert(al))
-	}
-	for _, al := range changed {
-		d.changes.publish(api.Change{Kind: api.ChangeAlert, Alert: al})
 	}
 	for _, dev := range devices {
 		if fp := message.DeviceFingerprint(dev); d.devFP[dev.ID] != fp {

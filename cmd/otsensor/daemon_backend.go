@@ -131,12 +131,18 @@ func (b daemonBackend) Changes(ctx context.Context) (<-chan api.Change, error) {
 }
 
 // flushAlerts writes the engine's changed alerts now, so that the store
-// is current.
+// is current, and streams them.
 func (d *daemon) flushAlerts() error {
 	d.mu.Lock()
 	changed := copyAlerts(d.engine.Changed())
 	d.mu.Unlock()
-	return d.store.Put(changed)
+	if err := d.store.Put(changed); err != nil {
+		return err
+	}
+	for _, al := range changed {
+		d.changes.publish(api.Change{Kind: api.ChangeAlert, Alert: al})
+	}
+	return nil
 }
 
 // setState sets an alert's state in the store and in the engine's copy.

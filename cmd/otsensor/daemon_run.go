@@ -121,7 +121,7 @@ func (d *daemon) metricSources() metrics.Sources {
 
 // drops counts packets lost or not fully used, by reason.
 func (d *daemon) drops() map[string]uint64 {
-	m := map[string]uint64{}
+	m := map[string]uint64{"api_stream": d.changes.droppedChanges()}
 	for _, ifc := range d.sensor.Stats().Interfaces {
 		m["kernel"] += ifc.KernelDrops
 		m["read_error"] += ifc.ReadErrors

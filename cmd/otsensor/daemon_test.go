@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -137,6 +137,15 @@ func TestDaemon(t *testing.T) {
 	}()
 	defer stopWatch()
 	waitFor(t, "devices --watch to list the (no) devices", func() bool { return strings.HasPrefix(watchOut.String(), "[]") })
+	// alerts -f streams the alerts as they are raised.
+	followOut := &syncBuffer{}
+	go func() {
+		a := newApp(followOut, &syncBuffer{})
+		a.ctx = watchCtx
+		a.getenv = func(string) string { return "" }
+		a.run([]string{"--socket", socket, "--data-dir", dataDir, "alerts", "-f", "--engine", "policy", "-o", "json"})
+	}()
+	waitFor(t, "alerts -f to list the alerts so far", func() bool { return strings.Contains(followOut.String(), "]") })
 
 	in.Send(t, frames)
 	waitFor(t, "the daemon to count the frames", func() bool {
@@ -178,6 +187,12 @@ func TestDaemon(t *testing.T) {
 	waitFor(t, "devices --watch to print every device", func() bool {
 		return strings.Count(watchOut.String(), "\n") >= 1+len(want) // the empty listing, then one line a device
 	})
+	waitFor(t, "alerts -f to print the custom rule's alert", func() bool {
+		return strings.Contains(followOut.String(), `"rule":"custom.any_modbus"`)
+	})
+	if strings.Contains(followOut.String(), `"rule":"sensor.`) {
+		t.Errorf("alerts -f --engine policy printed a sensor alert:\n%s", followOut.String())
+	}
 	stopWatch()
 	if code := <-watchDone; code != exitOK {
 		t.Errorf("devices --watch exited with %d", code)

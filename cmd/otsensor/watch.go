@@ -13,9 +13,9 @@ import (
 	"github.com/otsensor/otsensor/sensor/api"
 )
 
-// follow prints the daemon's changes of kind until interrupted: a JSON
-// line per change with -o json, else a line of text made by line (which
-// returns "" for changes it skips).
+// follow prints the daemon's changes of kind until interrupted: a line of
+// text made by line, or with -o json the object as a JSON line; line
+// returns "" for changes to skip (filters).
 func (a *app) follow(ctx context.Context, kind, format string, line func(api.Change) string) error {
 	c, err := a.daemonClient()
 	if err != nil {
@@ -39,6 +39,10 @@ func (a *app) follow(ctx context.Context, kind, format string, line func(api.Cha
 		if ch.Kind != kind {
 			continue
 		}
+		text := line(ch)
+		if text == "" {
+			continue
+		}
 		if format == formatJSON {
 			var v any = ch.Device
 			if kind == api.ChangeAlert {
@@ -49,9 +53,7 @@ func (a *app) follow(ctx context.Context, kind, format string, line func(api.Cha
 			}
 			continue
 		}
-		if s := line(ch); s != "" {
-			fmt.Fprintln(a.out, s)
-		}
+		fmt.Fprintln(a.out, text)
 	}
 	if ctx.Err() == nil {
 		return &exitError{code: exitFailed, err: errors.New("the daemon stopped")}
