@@ -8,36 +8,37 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Status is a snapshot of the outbox.
+// Status is a snapshot of the outbox. Its JSON is `otsensor outbox
+// status -o json`'s and the local API's.
 type Status struct {
-	Depth    int64     // messages stored
-	Bytes    int64     // size of their records
-	MaxBytes int64     // the cap
-	Oldest   time.Time // Time of the oldest stored message (zero if none)
-	NextSeq  uint64    // seq of the next message enqueued
-	Sinks    []SinkStatus
+	Depth    int64        `json:"depth"`           // messages stored
+	Bytes    int64        `json:"bytes"`           // size of their records
+	MaxBytes int64        `json:"max_bytes"`       // the cap
+	Oldest   time.Time    `json:"oldest,omitzero"` // Time of the oldest stored message (zero if none)
+	NextSeq  uint64       `json:"next_seq"`        // seq of the next message enqueued
+	Sinks    []SinkStatus `json:"sinks"`
 }
 
 // SinkStatus is one registered sink's progress and counters, kept across
 // restarts.
 type SinkStatus struct {
-	Name      string
-	Pending   int64  // stored messages not yet confirmed by this sink
-	Sent      uint64 // messages confirmed
-	Failed    uint64 // failed Sends (batches)
-	Dropped   uint64 // messages dropped by the cap before this sink sent them
-	BytesSent int64  // body bytes confirmed (after ForwardConfig.Encode)
+	Name      string `json:"name"`
+	Pending   int64  `json:"pending"`    // stored messages not yet confirmed by this sink
+	Sent      uint64 `json:"sent"`       // messages confirmed
+	Failed    uint64 `json:"failed"`     // failed Sends (batches)
+	Dropped   uint64 `json:"dropped"`    // messages dropped by the cap before this sink sent them
+	BytesSent int64  `json:"bytes_sent"` // body bytes confirmed (after ForwardConfig.Encode)
 	// BytesLastHour and BytesPerDay estimate the volume from the bytes
 	// counted per wall-clock hour over the last 24 hours.
-	BytesLastHour int64
-	BytesPerDay   int64
-	LastError     string // text of the last failed Send's error
+	BytesLastHour int64  `json:"bytes_last_hour"`
+	BytesPerDay   int64  `json:"bytes_per_day_estimate"`
+	LastError     string `json:"last_error,omitempty"` // text of the last failed Send's error
 	// LastErrorPermanent tells that error was marked sink.Permanent.
-	LastErrorPermanent bool
-	LastErrorTime      time.Time
-	LastSuccess        time.Time
+	LastErrorPermanent bool      `json:"last_error_permanent,omitempty"`
+	LastErrorTime      time.Time `json:"last_error_time,omitzero"`
+	LastSuccess        time.Time `json:"last_success,omitzero"`
 	// Failing tells that the last Send failed (no success since).
-	Failing bool
+	Failing bool `json:"failing"`
 }
 
 // Status returns the outbox's state, sinks sorted by name.

@@ -87,7 +87,7 @@ func TestOutboxFlushLater(t *testing.T) {
 	r := mustRun(t, exitOK, "--data-dir", dir, "outbox", "status", "-o", "json")
 	var st outboxStatus
 	decode(t, r.stdout, &st)
-	if st.Depth == 0 || len(st.Sinks) != 0 || st.Oldest == nil {
+	if st.Depth == 0 || len(st.Sinks) != 0 || st.Oldest.IsZero() {
 		t.Fatalf("after a replay without sinks: %+v", st)
 	}
 	missing := filepath.Join(t.TempDir(), "not-mounted", "out.jsonl")

@@ -184,7 +184,7 @@ func (a *app) readOutboxStatus() (outboxStatus, error) {
 		return outboxStatusOf(st, a.clock()), nil
 	}
 	if _, err := os.Stat(a.dataDir); err != nil {
-		return outboxStatus{Sinks: []sinkStatus{}}, nil
+		return outboxStatusOf(outbox.Status{}, a.clock()), nil
 	}
 	db, err := inventory.OpenDB(a.dataDir, false, a.log)
 	if err != nil {
@@ -207,55 +207,27 @@ func (a *app) readOutboxStatus() (outboxStatus, error) {
 	return outboxStatusOf(st, a.clock()), nil
 }
 
-// outboxStatus is `outbox status -o json`.
+// outboxStatus is `outbox status -o json`: the outbox's status and the
+// age of its oldest message.
 type outboxStatus struct {
-	Depth      int64        `json:"depth"`
-	Bytes      int64        `json:"bytes"`
-	MaxBytes   int64        `json:"max_bytes"`
-	Oldest     *time.Time   `json:"oldest,omitempty"`
-	OldestAgeS int64        `json:"oldest_age_s"`
-	Sinks      []sinkStatus `json:"sinks"`
-}
-
-type sinkStatus struct {
-	Name               string     `json:"name"`
-	Pending            int64      `json:"pending"`
-	Sent               uint64     `json:"sent"`
-	Failed             uint64     `json:"failed"`
-	Dropped            uint64     `json:"dropped"`
-	BytesSent          int64      `json:"bytes_sent"`
-	BytesLastHour      int64      `json:"bytes_last_hour"`
-	BytesPerDay        int64      `json:"bytes_per_day_estimate"`
-	Failing            bool       `json:"failing"`
-	LastError          string     `json:"last_error,omitempty"`
-	LastErrorPermanent bool       `json:"last_error_permanent,omitempty"`
-	LastErrorTime      *time.Time `json:"last_error_time,omitempty"`
-	LastSuccess        *time.Time `json:"last_success,omitempty"`
+	outbox.Status
+	OldestAgeS int64 `json:"oldest_age_s"`
 }
 
 func outboxStatusOf(st outbox.Status, now time.Time) outboxStatus {
-	out := outboxStatus{Depth: st.Depth, Bytes: st.Bytes, MaxBytes: st.MaxBytes, Sinks: []sinkStatus{}}
+	out := outboxStatus{Status: st}
+	if out.Sinks == nil {
+		out.Sinks = []outbox.SinkStatus{}
+	}
 	if !st.Oldest.IsZero() {
-		out.Oldest = &st.Oldest
 		out.OldestAgeS = int64(now.Sub(st.Oldest) / time.Second)
-	}
-	opt := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		return &t
-	}
-	for _, s := range st.Sinks {
-		out.Sinks = append(out.Sinks, sinkStatus{Name: s.Name, Pending: s.Pending, Sent: s.Sent, Failed: s.Failed, Dropped: s.Dropped,
-			BytesSent: s.BytesSent, BytesLastHour: s.BytesLastHour, BytesPerDay: s.BytesPerDay, Failing: s.Failing,
-			LastError: s.LastError, LastErrorPermanent: s.LastErrorPermanent, LastErrorTime: opt(s.LastErrorTime), LastSuccess: opt(s.LastSuccess)})
 	}
 	return out
 }
 
 func writeOutboxText(w io.Writer, st outboxStatus) {
 	fmt.Fprintf(w, "outbox:  %d messages, %s of %s", st.Depth, humanBytes(st.Bytes), humanBytes(st.MaxBytes))
-	if st.Oldest != nil {
+	if !st.Oldest.IsZero() {
 		fmt.Fprintf(w, ", oldest %s old", time.Duration(st.OldestAgeS)*time.Second)
 	}
 	fmt.Fprintln(w)

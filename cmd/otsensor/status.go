@@ -87,7 +87,7 @@ func (a *app) sensorStatus(so sinkOptions) (sensorStatus, error) {
 	st := sensorStatus{SensorID: cfg.SensorID, Version: version, DataDir: a.dataDir, Interfaces: []api.Interface{},
 		Baseline: alerts.NewBaseline(alerts.BaselineConfig{}).Status(),
 		Alerts:   alertCounts{ByState: map[string]int{}, BySeverity: map[string]int{}},
-		Outbox:   outboxStatus{Sinks: []sinkStatus{}}}
+		Outbox:   outboxStatusOf(outbox.Status{}, a.clock())}
 	if _, err := os.Stat(a.dataDir); err != nil {
 		return st, nil
 	}

@@ -65,8 +65,7 @@ type Change struct {
 	Alert  *alerts.Alert     `json:"alert,omitempty"`
 }
 
-// Status is the sensor's state at a glance (`otsensor status`). On the
-// wire, Outbox is snake_case like the rest (see MarshalJSON).
+// Status is the sensor's state at a glance (`otsensor status`).
 type Status struct {
 	SensorID string    `json:"sensor_id"`
 	Version  string    `json:"version"`
@@ -77,7 +76,7 @@ type Status struct {
 	Baseline alerts.BaselineStatus `json:"baseline"`
 	Devices  int                   `json:"devices"`
 	Alerts   AlertCounts           `json:"alerts"`
-	Outbox   outbox.Status         `json:"-"`
+	Outbox   outbox.Status         `json:"outbox"`
 	// Interfaces are the capture interfaces, by name; none without a
 	// daemon.
 	Interfaces []Interface `json:"interfaces"`

@@ -171,11 +171,9 @@ func (c *Client) SwitchBaseline(verb string, learnFor time.Duration) (alerts.Bas
 
 // Outbox implements Backend.
 func (c *Client) Outbox() (outbox.Status, error) {
-	var v outboxJSON
-	if err := c.get("/v1/outbox", &v); err != nil {
-		return outbox.Status{}, err
-	}
-	return v.status(), nil
+	var v outbox.Status
+	err := c.get("/v1/outbox", &v)
+	return v, err
 }
 
 // Status implements Backend.

@@ -94,7 +94,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		answer(w, func() (alerts.BaselineStatus, error) { return s.b.SwitchBaseline(rt.verb, d) })
 	case epOutbox:
 		st, err := s.b.Outbox()
-		reply(w, toOutboxJSON(st), err)
+		reply(w, st, err)
 	case epChanges:
 		s.changes(w, r)
 	default:
