@@ -170,17 +170,17 @@ func deviceMatcher(snap *inventory.Snapshot, q string) (func(alerts.Endpoint) bo
 // loadAlerts opens the data dir read-only and returns the inventory view
 // (to name devices) and the stored alerts. A missing data dir has none.
 func (a *app) loadAlerts() (*inventory.Snapshot, []*alerts.Alert, error) {
-	if c, err := a.daemonClient(); err != nil || c != nil {
-		if err != nil {
-			return nil, nil, err
+	var (
+		snap *inventory.Snapshot
+		list []*alerts.Alert
+	)
+	if ok, err := a.viaDaemon(func(c *api.Client) (err error) {
+		if snap, err = c.Snapshot(); err == nil {
+			list, err = c.Alerts()
 		}
-		defer c.Close()
-		snap, err := c.Snapshot()
-		if err != nil {
-			return nil, nil, apiError(err)
-		}
-		list, err := c.Alerts()
-		return snap, list, apiError(err)
+		return apiError(err)
+	}); ok {
+		return snap, list, err
 	}
 	inv, db, err := a.openInventory(true)
 	if err != nil {
@@ -190,8 +190,7 @@ func (a *app) loadAlerts() (*inventory.Snapshot, []*alerts.Alert, error) {
 		return inv.Snapshot(), nil, nil
 	}
 	defer db.Close()
-	list, err := alerts.NewStore(db).Load()
-	if err != nil {
+	if list, err = alerts.NewStore(db).Load(); err != nil {
 		return nil, nil, &exitError{code: exitFailed, err: err}
 	}
 	return inv.Snapshot(), list, nil
@@ -384,17 +383,15 @@ func (a *app) alertStateCmd(name, state, short string) *cobra.Command {
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			if c, err := a.daemonClient(); err != nil || c != nil {
-				if err != nil {
-					return err
-				}
-				defer c.Close()
+			if ok, err := a.viaDaemon(func(c *api.Client) error {
 				al, err := c.SetAlertState(args[0], state)
 				if err != nil {
 					return apiError(err)
 				}
 				fmt.Fprintf(a.out, "alert %s %s: %s\n", al.ID, state, al.Title)
 				return nil
+			}); ok {
+				return err
 			}
 			return a.withStoredAlert(args[0], func(st *alerts.Store, al *alerts.Alert) error {
 				al, err := st.SetState(al.ID, state)
@@ -424,17 +421,15 @@ mute them instead.`,
   otsensor alerts learn 3f2a`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			if c, err := a.daemonClient(); err != nil || c != nil {
-				if err != nil {
-					return err
-				}
-				defer c.Close()
+			if ok, err := a.viaDaemon(func(c *api.Client) error {
 				al, err := c.LearnAlert(args[0])
 				if err != nil {
 					return apiError(err)
 				}
 				fmt.Fprintf(a.out, "alert %s %s: %s\n", al.ID, alerts.StateLearned, al.Title)
 				return nil
+			}); ok {
+				return err
 			}
 			return a.withStoredAlert(args[0], func(st *alerts.Store, al *alerts.Alert) error {
 				b, err := st.LoadBaseline(alerts.BaselineConfig{})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/inventory"
+	"github.com/otsensor/otsensor/sensor/api"
 )
 
 func (a *app) baselineCmd() *cobra.Command {
@@ -66,15 +67,14 @@ func (a *app) baselineStatusCmd() *cobra.Command {
 				return err
 			}
 			st := alerts.NewBaseline(alerts.BaselineConfig{}).Status()
-			if c, err := a.daemonClient(); err != nil || c != nil {
-				if err != nil {
-					return err
-				}
-				defer c.Close()
-				if st, err = c.Baseline(); err != nil {
-					return apiError(err)
-				}
-			} else if _, err := os.Stat(a.dataDir); err == nil {
+			ok, err := a.viaDaemon(func(c *api.Client) (err error) {
+				st, err = c.Baseline()
+				return apiError(err)
+			})
+			if err != nil {
+				return err
+			}
+			if _, statErr := os.Stat(a.dataDir); !ok && statErr == nil {
 				db, err := inventory.OpenDB(a.dataDir, true, a.log)
 				if err != nil {
 					return &exitError{code: exitFailed, err: err}
@@ -139,17 +139,15 @@ func (a *app) baselineSwitchCmd(verb string) *cobra.Command {
 				}
 				learnFor = d
 			}
-			if c, err := a.daemonClient(); err != nil || c != nil {
-				if err != nil {
-					return err
-				}
-				defer c.Close()
+			if ok, err := a.viaDaemon(func(c *api.Client) error {
 				st, err := c.SwitchBaseline(verb, learnFor)
 				if err != nil {
 					return apiError(err)
 				}
 				writeBaselineText(a.out, st)
 				return nil
+			}); ok {
+				return err
 			}
 			if _, err := os.Stat(a.dataDir); errors.Is(err, fs.ErrNotExist) {
 				return &exitError{code: exitNoInput, err: fmt.Errorf("no baseline in %s: run `otsensor replay FILE...` first", a.dataDir)}

@@ -30,6 +30,17 @@ func (a *app) daemonClient() (*api.Client, error) {
 	}
 }
 
+// viaDaemon runs fn with a client of the running daemon; ok is false
+// (and fn not run) when no daemon answers.
+func (a *app) viaDaemon(fn func(*api.Client) error) (ok bool, err error) {
+	c, err := a.daemonClient()
+	if err != nil || c == nil {
+		return err != nil, err
+	}
+	defer c.Close()
+	return true, fn(c)
+}
+
 // apiError turns an API error into the CLI's exit status.
 func apiError(err error) error {
 	switch {

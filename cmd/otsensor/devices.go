@@ -115,13 +115,12 @@ func (a *app) deviceShowCmd() *cobra.Command {
 
 // snapshot opens the data dir read-only and derives the inventory view.
 func (a *app) snapshot() (*inventory.Snapshot, error) {
-	if c, err := a.daemonClient(); err != nil || c != nil {
-		if err != nil {
-			return nil, err
-		}
-		defer c.Close()
-		snap, err := c.Snapshot()
-		return snap, apiError(err)
+	var snap *inventory.Snapshot
+	if ok, err := a.viaDaemon(func(c *api.Client) (err error) {
+		snap, err = c.Snapshot()
+		return apiError(err)
+	}); ok {
+		return snap, err
 	}
 	inv, db, err := a.openInventory(true)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/alerts/outbox"
 	"github.com/otsensor/otsensor/inventory"
+	"github.com/otsensor/otsensor/sensor/api"
 )
 
 func (a *app) outboxCmd() *cobra.Command {
@@ -76,12 +77,10 @@ func (a *app) outboxFlushCmd() *cobra.Command {
 }
 
 func (a *app) outboxFlush(ctx context.Context, so sinkOptions, timeout time.Duration) error {
-	if c, err := a.daemonClient(); err != nil || c != nil {
-		if err != nil {
-			return err
-		}
-		c.Close()
+	if ok, err := a.viaDaemon(func(*api.Client) error {
 		return &exitError{code: exitUsage, err: errors.New("a daemon is running: it forwards continuously to its sinks (otsensor outbox status)")}
+	}); ok {
+		return err
 	}
 	if err := os.MkdirAll(a.dataDir, 0o750); err != nil {
 		return &exitError{code: exitFailed, err: err}
@@ -172,16 +171,12 @@ func (a *app) outboxForgetCmd() *cobra.Command {
 // readOutboxStatus reads the outbox: the daemon's, else the data dir's
 // (without forwarding).
 func (a *app) readOutboxStatus() (outboxStatus, error) {
-	if c, err := a.daemonClient(); err != nil || c != nil {
-		if err != nil {
-			return outboxStatus{}, err
-		}
-		defer c.Close()
-		st, err := c.Outbox()
-		if err != nil {
-			return outboxStatus{}, apiError(err)
-		}
-		return outboxStatusOf(st, a.clock()), nil
+	var st outbox.Status
+	if ok, err := a.viaDaemon(func(c *api.Client) (err error) {
+		st, err = c.Outbox()
+		return apiError(err)
+	}); ok {
+		return outboxStatusOf(st, a.clock()), err
 	}
 	if _, err := os.Stat(a.dataDir); err != nil {
 		return outboxStatusOf(outbox.Status{}, a.clock()), nil
@@ -200,8 +195,7 @@ func (a *app) readOutboxStatus() (outboxStatus, error) {
 		return outboxStatus{}, &exitError{code: exitFailed, err: err}
 	}
 	defer ob.Close()
-	st, err := ob.Status()
-	if err != nil {
+	if st, err = ob.Status(); err != nil {
 		return outboxStatus{}, &exitError{code: exitFailed, err: err}
 	}
 	return outboxStatusOf(st, a.clock()), nil

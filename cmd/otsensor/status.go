@@ -65,14 +65,13 @@ func (a *app) statusCmd() *cobra.Command {
 }
 
 func (a *app) sensorStatus(so sinkOptions) (sensorStatus, error) {
-	if c, err := a.daemonClient(); err != nil || c != nil {
+	var ds *api.Status
+	if ok, err := a.viaDaemon(func(c *api.Client) (err error) {
+		ds, err = c.Status()
+		return apiError(err)
+	}); ok {
 		if err != nil {
 			return sensorStatus{}, err
-		}
-		defer c.Close()
-		ds, err := c.Status()
-		if err != nil {
-			return sensorStatus{}, apiError(err)
 		}
 		return sensorStatus{SensorID: ds.SensorID, Version: ds.Version, DataDir: ds.DataDir, Daemon: true,
 			Started: &ds.Started, UptimeS: int64(ds.Uptime / time.Second), Interfaces: ds.Interfaces,
