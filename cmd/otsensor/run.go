@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -22,6 +23,11 @@ const (
 	defaultSaveEvery      = 10 * time.Second
 	defaultHeartbeatEvery = time.Minute
 	defaultShutdownFlush  = 5 * time.Second
+	// daemonMemoryLimit is the Go runtime's soft limit in the daemon (when
+	// GOMEMLIMIT is not set): with the capture rings and Badger's mapped
+	// tables on top, it keeps the process within an appliance's 300 MiB.
+	// Replays keep sensor.DefaultMemoryLimit, tuned for throughput.
+	daemonMemoryLimit = 144 << 20
 )
 
 // runOptions are run's flags; they override the configuration file.
@@ -80,6 +86,9 @@ func (a *app) runDaemon(ctx context.Context, cmd *cobra.Command, o runOptions) e
 	s, err := a.runSettings(cmd, o)
 	if err != nil {
 		return err
+	}
+	if a.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(daemonMemoryLimit)
 	}
 	d, err := a.openDaemon(s)
 	if err != nil {
