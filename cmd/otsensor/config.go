@@ -40,6 +40,9 @@ type captureConfig struct {
 	BPF          string        `yaml:"bpf"`
 	Promiscuous  *bool         `yaml:"promiscuous"`
 	QuietAfter   sink.Duration `yaml:"quiet_after"`
+	// MergeInterfaces captures the interfaces as one: the two ports of a
+	// TAP, each carrying one direction.
+	MergeInterfaces bool `yaml:"merge_interfaces"`
 }
 
 // apiConfig is the local API's unix socket.

@@ -90,6 +90,7 @@ func (a *app) openDaemon(opt runSettings) (_ *daemon, err error) {
 		BlockTimeout: time.Duration(opt.capture.BlockTimeout), BPF: opt.capture.BPF,
 		NoPromisc:  opt.capture.Promiscuous != nil && !*opt.capture.Promiscuous,
 		QuietAfter: time.Duration(opt.capture.QuietAfter),
+		Merge:      opt.capture.MergeInterfaces,
 		Flow:       flow.DefaultConfig(),
 		Dissectors: func() []dissectors.Dissector { return all.Dissectors(all.Options{}) },
 		Observer:   flow.Tee{d.inv, d.engine, obs},

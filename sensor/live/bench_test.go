@@ -25,12 +25,26 @@ func (discard) Neighbor(*flow.Neighbor) {}
 // is the kernel's count.
 func BenchmarkCapture(b *testing.B) {
 	frames := flowMix(b, 64)
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			v := livetest.NewVethPair(b)
-			in := livetest.NewInjector(b, v)
+	for _, c := range []struct {
+		workers int
+		merge   bool
+	}{{1, false}, {2, false}, {2, true}} {
+		name := fmt.Sprintf("workers=%d", c.workers)
+		if c.merge {
+			name += "/merge"
+		}
+		b.Run(name, func(b *testing.B) {
+			// With Merge, two veths: requests on one, answers on the
+			// other, as a TAP's ports carry them.
+			pairs := livetest.NewVethPairs(b, 1+btoi(c.merge))
+			var ins []*livetest.Injector
+			var names []string
+			for _, p := range pairs {
+				ins = append(ins, livetest.NewInjector(b, p))
+				names = append(names, p.Capture)
+			}
 			cfg := Config{
-				Interfaces: []string{v.Capture}, Workers: workers, Observer: discard{},
+				Interfaces: names, Workers: c.workers, Merge: c.merge, Observer: discard{},
 				Dissectors: func() []dissectors.Dissector { return allDissectors() },
 			}
 			s, err := New(cfg)
@@ -46,13 +60,14 @@ func BenchmarkCapture(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for i := 0; b.Loop(); i++ {
-				in.Send(b, frames[i%len(frames):i%len(frames)+1])
+				k := i % len(frames)
+				ins[k%len(ins)].Send(b, frames[k:k+1])
 			}
 			sent := uint64(b.N)
 			deadline := time.Now().Add(30 * time.Second)
 			var st IfaceStats
 			for time.Now().Before(deadline) {
-				st = s.Stats().Interfaces[0]
+				st = sumStats(s.Stats())
 				if st.Packets+st.KernelDrops >= sent {
 					break
 				}
@@ -67,4 +82,21 @@ func BenchmarkCapture(b *testing.B) {
 			b.ReportMetric(float64(st.KernelDrops), "drops")
 		})
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sumStats adds up the interfaces' packets and kernel drops.
+func sumStats(st Stats) IfaceStats {
+	var sum IfaceStats
+	for _, ifc := range st.Interfaces {
+		sum.Packets += ifc.Packets
+		sum.KernelDrops += ifc.KernelDrops
+	}
+	return sum
 }

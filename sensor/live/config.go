@@ -15,8 +15,21 @@ import (
 
 // Config is what a Sensor captures and where it sends what it learns.
 type Config struct {
-	Interfaces   []string      // e.g. ["eth1", "eth2"]
-	Workers      int           // sockets (and flow.Workers) per interface, default 1
+	Interfaces []string // e.g. ["eth1", "eth2"]
+	// Workers is the number of sockets (and flow.Workers) per interface,
+	// or with Merge in all, default 1.
+	Workers int
+	// Merge: the interfaces' traffic belongs together, such as the two
+	// ports of a TAP (one direction of the link on each). Instead of a
+	// fanout group per interface, Workers sockets bound to no interface
+	// form one group, so that both directions of a flow reach one worker
+	// whichever interface each came in on. A filter in the kernel passes
+	// only the frames of the configured interfaces (then BPF, if set).
+	// The interfaces must have the same link type. Stats still has an
+	// entry per interface (packets, bytes, quiet), but the sockets'
+	// counters are the group's: see IfaceStats.Group.
+	Merge bool
+
 	RingBytes    int           // ring per socket, default 32 MiB (rounded down to whole blocks)
 	BlockBytes   int           // TPACKET_V3 block, default 1 MiB (a multiple of the page size)
 	BlockTimeout time.Duration // a block is handed over at the latest this long after it opened, default 100ms
@@ -104,6 +117,8 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case c.Workers < 0 || c.Workers > maxWorkers:
 		return c, fmt.Errorf("live: %d workers per interface, want 1 to %d", c.Workers, maxWorkers)
+	case c.Merge && len(c.Interfaces) > maxMergedInterfaces:
+		return c, fmt.Errorf("live: %d interfaces to merge, at most %d", len(c.Interfaces), maxMergedInterfaces)
 	case c.BlockBytes < page || c.BlockBytes%page != 0:
 		return c, fmt.Errorf("live: block size %d is not a multiple of the page size %d", c.BlockBytes, page)
 	case c.RingBytes < c.BlockBytes:

@@ -51,12 +51,10 @@ func startLive(t testing.TB, cfg Config) *liveRun {
 	flows := map[flowKey]*flowTotals{}
 	mu := &sync.Mutex{}
 	n := 0
-	for _, ifc := range s.ifaces {
-		for _, w := range ifc.workers {
-			rec := &flowRecorder{worker: n, mu: mu, flows: flows, next: flow.Tee{inv, ew}}
-			w.fw = flow.NewWorker(s.cfg.Flow, s.cfg.Dissectors(), &lockedObserver{mu: s.cfg.Lock, obs: rec})
-			n++
-		}
+	for _, w := range s.workers {
+		rec := &flowRecorder{worker: n, mu: mu, flows: flows, next: flow.Tee{inv, ew}}
+		w.fw = flow.NewWorker(s.cfg.Flow, s.cfg.Dissectors(), &lockedObserver{mu: s.cfg.Lock, obs: rec})
+		n++
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &liveRun{s: s, cancel: cancel, done: make(chan error, 1)}
@@ -102,6 +100,9 @@ func (r *liveRun) stop(t testing.TB) outcome {
 // kernel's count, per interface.
 func checkCounts(t testing.TB, st IfaceStats, sent int) {
 	t.Helper()
+	if st.Group != "" {
+		t.Errorf("%s: group %q without Merge", st.Name, st.Group)
+	}
 	if st.Packets != uint64(sent) {
 		t.Errorf("%s: captured %d frames, sent %d", st.Name, st.Packets, sent)
 	}
@@ -123,33 +124,43 @@ func checkCounts(t testing.TB, st IfaceStats, sent int) {
 // compare asserts that a live outcome equals the replay's.
 func compare(t testing.TB, live, replay outcome) {
 	t.Helper()
+	for _, d := range differences(live, replay) {
+		t.Error(d)
+	}
+}
+
+// differences lists how a live outcome differs from the replay's: a
+// flow seen by two workers, flows, devices, links, events.
+func differences(live, replay outcome) []string {
+	var out []string
 	for k, tot := range live.flows {
 		if len(tot.workers) != 1 {
-			t.Errorf("flow %+v was seen by workers %v: both directions must reach one worker", k, slices.Sorted(maps.Keys(tot.workers)))
+			out = append(out, fmt.Sprintf("flow %+v was seen by workers %v: both directions must reach one worker", k, slices.Sorted(maps.Keys(tot.workers))))
 		}
 	}
 	if len(live.flows) != len(replay.flows) {
-		t.Errorf("%d flows live, %d in the replay", len(live.flows), len(replay.flows))
+		out = append(out, fmt.Sprintf("%d flows live, %d in the replay", len(live.flows), len(replay.flows)))
 	}
 	for k, want := range replay.flows {
 		got := live.flows[k]
 		if got == nil {
-			t.Errorf("flow %+v missing live", k)
+			out = append(out, fmt.Sprintf("flow %+v missing live", k))
 			continue
 		}
 		if got.flows != want.flows || got.packets != want.packets {
-			t.Errorf("flow %+v: live %d flows, packets %v; replay %d flows, packets %v", k, got.flows, got.packets, want.flows, want.packets)
+			out = append(out, fmt.Sprintf("flow %+v: live %d flows, packets %v; replay %d flows, packets %v", k, got.flows, got.packets, want.flows, want.packets))
 		}
 	}
 	if live.devices != replay.devices {
-		t.Errorf("devices differ\nlive:\n%s\nreplay:\n%s", live.devices, replay.devices)
+		out = append(out, fmt.Sprintf("devices differ\nlive:\n%s\nreplay:\n%s", live.devices, replay.devices))
 	}
 	if live.links != replay.links {
-		t.Errorf("links differ\nlive:\n%s\nreplay:\n%s", live.links, replay.links)
+		out = append(out, fmt.Sprintf("links differ\nlive:\n%s\nreplay:\n%s", live.links, replay.links))
 	}
 	if !slices.Equal(live.events, replay.events) {
-		t.Errorf("%d events live, %d replayed; first difference:\n%s", len(live.events), len(replay.events), firstDiff(live.events, replay.events))
+		out = append(out, fmt.Sprintf("%d events live, %d replayed; first difference:\n%s", len(live.events), len(replay.events), firstDiff(live.events, replay.events)))
 	}
+	return out
 }
 
 func firstDiff(a, b []string) string {

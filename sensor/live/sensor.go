@@ -10,6 +10,11 @@
 // Time still comes from packets (the kernel's receive timestamps), except
 // that a worker without packets moves its flow clock on from the wall
 // clock, so that the flows of a quiet link end.
+//
+// With Config.Merge the interfaces share one fanout group instead, of
+// sockets bound to no interface with a kernel filter that passes only the
+// configured interfaces' frames: the two ports of a TAP, one direction
+// each, then reach the same workers as one link would.
 package live
 
 import (
@@ -20,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gopacket/gopacket/layers"
 	"golang.org/x/net/bpf"
 
 	"github.com/otsensor/otsensor/sensor/flow"
@@ -27,16 +33,22 @@ import (
 
 // Sensor captures from its interfaces; New opens them, Run captures.
 type Sensor struct {
-	cfg             Config
-	ifaces          []*ifaceState
-	mu              sync.Mutex // guards started and closed
-	started, closed bool
+	cfg     Config
+	ifaces  []*ifaceState
+	workers []*worker
+	group   string         // with Merge: the interfaces joined by "+"
+	promisc *promiscHolder // with Merge: the interfaces' promiscuous memberships
+	mu      sync.Mutex     // guards started and closed
+	started bool
+	closed  bool
 }
 
-// ifaceState is one interface and its workers.
+// ifaceState is one interface and the workers that read its frames.
 type ifaceState struct {
 	name    string
-	workers []*worker
+	workers []*worker // its own, or with Merge the group's
+	slot    int       // its counters in the workers' slots
+	sockets bool      // its Stats entry carries the workers' socket counters
 	quiet   atomic.Bool
 }
 
@@ -44,7 +56,7 @@ type ifaceState struct {
 func (ifc *ifaceState) lastNs() int64 {
 	var last int64
 	for _, w := range ifc.workers {
-		last = max(last, w.lastNs.Load())
+		last = max(last, w.slots[ifc.slot].lastNs.Load())
 	}
 	return last
 }
@@ -64,6 +76,13 @@ func New(cfg Config) (*Sensor, error) {
 	}
 	s := &Sensor{cfg: cfg}
 	obs := &lockedObserver{mu: cfg.Lock, obs: cfg.Observer}
+	if cfg.Merge {
+		if err := s.openMerged(prog, obs); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
 	for _, name := range cfg.Interfaces {
 		ifc, err := s.open(name, prog, obs)
 		if err != nil {
@@ -85,18 +104,25 @@ func (s *Sensor) open(name string, prog []bpf.RawInstruction, obs flow.Observer)
 	if err != nil {
 		return nil, err
 	}
-	socks, err := openSockets(iface, s.cfg.Workers, &s.cfg, prog)
+	socks, err := openSockets(interfaceGroup(iface, &s.cfg), s.cfg.Workers, &s.cfg, prog)
 	if err != nil {
 		return nil, err
 	}
-	ifc := &ifaceState{name: name}
+	ifc := &ifaceState{name: name, sockets: true}
 	for _, sock := range socks {
-		ifc.workers = append(ifc.workers, &worker{
-			iface: name, sock: sock, link: link, cfg: &s.cfg,
-			fw: flow.NewWorker(s.cfg.Flow, s.cfg.Dissectors(), obs),
-		})
+		ifc.workers = append(ifc.workers, s.newWorker(name, sock, link, nil, obs))
 	}
+	s.workers = append(s.workers, ifc.workers...)
 	return ifc, nil
+}
+
+// newWorker makes the worker of one socket; ifindexes are a merged
+// group's interfaces (nil: the socket is bound to one).
+func (s *Sensor) newWorker(label string, sock *socket, link layers.LinkType, ifindexes []int, obs flow.Observer) *worker {
+	return &worker{
+		iface: label, sock: sock, link: link, cfg: &s.cfg, slots: newSlots(ifindexes),
+		fw: flow.NewWorker(s.cfg.Flow, s.cfg.Dissectors(), obs),
+	}
 }
 
 // Run captures until ctx ends, then stops every socket, handles the
@@ -113,10 +139,8 @@ func (s *Sensor) Run(ctx context.Context) error {
 
 	var stop atomic.Bool
 	var wg sync.WaitGroup
-	for _, ifc := range s.ifaces {
-		for _, w := range ifc.workers {
-			wg.Go(func() { w.run(&stop) })
-		}
+	for _, w := range s.workers {
+		wg.Go(func() { w.run(&stop) })
 	}
 	monitorDone := make(chan struct{})
 	go func() {
@@ -126,6 +150,7 @@ func (s *Sensor) Run(ctx context.Context) error {
 	<-ctx.Done()
 	stop.Store(true)
 	wg.Wait()
+	s.promisc.close()
 	<-monitorDone
 	s.mu.Lock()
 	s.closed = true
@@ -142,10 +167,9 @@ func (s *Sensor) Close() error {
 		return nil
 	}
 	s.closed = true
-	for _, ifc := range s.ifaces {
-		for _, w := range ifc.workers {
-			w.sock.close()
-		}
+	for _, w := range s.workers {
+		w.sock.close()
 	}
+	s.promisc.close()
 	return nil
 }

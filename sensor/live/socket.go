@@ -48,21 +48,33 @@ func fanoutID(ifindex int) uint16 {
 	return uint16(os.Getpid()*131 + ifindex)
 }
 
-// openSockets opens n sockets on iface, joined in one hash fanout group,
-// with the capture filter prog (nil for none). Frames that arrived before
-// every socket joined the group are discarded, so that no flow is seen
-// by two workers.
-func openSockets(iface *net.Interface, n int, cfg *Config, prog []bpf.RawInstruction) ([]*socket, error) {
+// fanoutGroup is what the sockets of one fanout group capture.
+type fanoutGroup struct {
+	bind    string // the interface the sockets are bound to; "" for every interface
+	label   string // what errors name: the interface, or the merged interfaces
+	id      uint16
+	promisc bool // each socket adds a promiscuous membership on bind
+}
+
+// interfaceGroup is the fanout group of one interface's own sockets.
+func interfaceGroup(iface *net.Interface, cfg *Config) fanoutGroup {
+	return fanoutGroup{bind: iface.Name, label: iface.Name, id: fanoutID(iface.Index), promisc: !cfg.NoPromisc}
+}
+
+// openSockets opens n sockets joined in the fanout group g, with the
+// capture filter prog (nil for none). Frames that arrived before every
+// socket joined the group are discarded, so that no flow is seen by two
+// workers.
+func openSockets(g fanoutGroup, n int, cfg *Config, prog []bpf.RawInstruction) ([]*socket, error) {
 	socks := make([]*socket, 0, n)
 	closeAll := func() {
 		for _, s := range socks {
 			s.tp.Close()
 		}
 	}
-	id := fanoutID(iface.Index)
 	for range n {
 		tp, err := afpacket.NewTPacket(
-			afpacket.OptInterface(iface.Name),
+			afpacket.OptInterface(g.bind),
 			afpacket.OptTPacketVersion(afpacket.TPacketVersion3),
 			afpacket.OptBlockSize(cfg.BlockBytes),
 			afpacket.OptNumBlocks(cfg.RingBytes/cfg.BlockBytes),
@@ -71,22 +83,22 @@ func openSockets(iface *net.Interface, n int, cfg *Config, prog []bpf.RawInstruc
 		)
 		if err != nil {
 			closeAll()
-			return nil, socketError(iface.Name, "open an AF_PACKET socket", err)
+			return nil, socketError(g.label, "open an AF_PACKET socket", err)
 		}
 		socks = append(socks, &socket{tp: tp})
 		if err := tp.SetBPF(dropAll); err != nil {
 			closeAll()
-			return nil, socketError(iface.Name, "attach a filter", err)
+			return nil, socketError(g.label, "attach a filter", err)
 		}
-		if !cfg.NoPromisc {
+		if g.promisc {
 			if err := tp.SetPromiscuous(true); err != nil {
 				closeAll()
-				return nil, socketError(iface.Name, "enter promiscuous mode", err)
+				return nil, socketError(g.label, "enter promiscuous mode", err)
 			}
 		}
-		if err := tp.SetFanout(fanoutMode, id); err != nil {
+		if err := tp.SetFanout(fanoutMode, g.id); err != nil {
 			closeAll()
-			return nil, socketError(iface.Name, fmt.Sprintf("join fanout group %d", id), err)
+			return nil, socketError(g.label, fmt.Sprintf("join fanout group %d", g.id), err)
 		}
 	}
 	for _, s := range socks {
@@ -102,7 +114,7 @@ func openSockets(iface *net.Interface, n int, cfg *Config, prog []bpf.RawInstruc
 		}
 		if err != nil {
 			closeAll()
-			return nil, socketError(iface.Name, "attach the capture filter", err)
+			return nil, socketError(g.label, "attach the capture filter", err)
 		}
 	}
 	return socks, nil

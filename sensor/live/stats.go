@@ -12,8 +12,21 @@ type Stats struct {
 }
 
 // IfaceStats sums an interface's workers.
+//
+// With Config.Merge the sockets belong to no interface: Packets, Bytes,
+// Quiet and LastPacket are still the interface's own (each frame in a
+// ring names the interface it came in on), but the socket counters
+// (KernelPackets, KernelDrops, QueueFreezes, ReadErrors) and Workers
+// are the whole group's and are reported once, on the first interface
+// of the group; the other interfaces have zero there and no Workers.
+// The kernel does not say on which interface a dropped frame came in,
+// so drops are not split. Group names the group on every member, so a
+// reader can say "dropped by the kernel (eth1+eth2)". Summed over the
+// group's entries, Packets + KernelDrops = KernelPackets, as per entry
+// without Merge.
 type IfaceStats struct {
 	Name          string
+	Group         string // with Merge: the merged interfaces joined by "+", e.g. "eth1+eth2"; else empty
 	Packets       uint64 // frames read from the rings
 	Bytes         uint64 // their length on the wire
 	KernelPackets uint64 // frames the kernel passed to the sockets, dropped ones included
@@ -61,9 +74,12 @@ func (w *worker) snapshot() {
 func (w *worker) stats() WorkerStats {
 	k := w.sock.counts()
 	s := WorkerStats{
-		Packets: w.packets.Load(), Bytes: w.bytes.Load(),
 		KernelPackets: k.Packets, KernelDrops: k.Drops, QueueFreezes: k.Freezes,
 		ReadErrors: w.readErrors.Load(),
+	}
+	for i := range w.slots {
+		s.Packets += w.slots[i].packets.Load()
+		s.Bytes += w.slots[i].bytes.Load()
 	}
 	w.snapMu.Lock()
 	s.PipelineStats = w.snap
@@ -76,16 +92,28 @@ func (w *worker) stats() WorkerStats {
 func (s *Sensor) Stats() Stats {
 	out := Stats{Interfaces: make([]IfaceStats, len(s.ifaces))}
 	for i, ifc := range s.ifaces {
-		st := IfaceStats{Name: ifc.name, Quiet: ifc.quiet.Load(), Workers: make([]WorkerStats, len(ifc.workers))}
+		st := IfaceStats{Name: ifc.name, Group: s.group, Quiet: ifc.quiet.Load()}
+		if ifc.sockets {
+			st.Workers = make([]WorkerStats, len(ifc.workers))
+			for j, w := range ifc.workers {
+				ws := w.stats()
+				st.Workers[j] = ws
+				st.KernelPackets += ws.KernelPackets
+				st.KernelDrops += ws.KernelDrops
+				st.QueueFreezes += ws.QueueFreezes
+				st.ReadErrors += ws.ReadErrors
+			}
+		}
 		for j, w := range ifc.workers {
-			ws := w.stats()
-			st.Workers[j] = ws
-			st.Packets += ws.Packets
-			st.Bytes += ws.Bytes
-			st.KernelPackets += ws.KernelPackets
-			st.KernelDrops += ws.KernelDrops
-			st.QueueFreezes += ws.QueueFreezes
-			st.ReadErrors += ws.ReadErrors
+			if s.group == "" {
+				// The interface's own workers: the same reads as theirs.
+				st.Packets += st.Workers[j].Packets
+				st.Bytes += st.Workers[j].Bytes
+				continue
+			}
+			c := &w.slots[ifc.slot]
+			st.Packets += c.packets.Load()
+			st.Bytes += c.bytes.Load()
 		}
 		if ns := ifc.lastNs(); ns != 0 {
 			st.LastPacket = time.Unix(0, ns)

@@ -25,18 +25,55 @@ const clockLag = 3
 
 // worker reads one socket into one flow.Worker, on one goroutine.
 type worker struct {
-	iface string
+	iface string // for logs: the interface, or the merged group
 	sock  *socket
 	fw    *flow.Worker
 	link  layers.LinkType
 	cfg   *Config
 	buf   []byte // frames with their VLAN tag put back
 
-	packets, bytes, readErrors atomic.Uint64
-	lastNs                     atomic.Int64 // the last packet's kernel timestamp, Unix ns
+	// slots count frames per interface: one slot on an interface's own
+	// socket; with Merge one per configured interface, in Config order,
+	// then one for frames of any other interface (none get past the
+	// filter, but a frame is never counted nowhere).
+	slots      []ifCounters
+	readErrors atomic.Uint64
 
 	snapMu sync.Mutex
 	snap   PipelineStats
+}
+
+// ifCounters are a worker's counts of one interface's frames.
+type ifCounters struct {
+	ifindex        int
+	packets, bytes atomic.Uint64
+	lastNs         atomic.Int64 // the last packet's kernel timestamp, Unix ns
+}
+
+// newSlots returns counters for the interfaces ifindexes of a merged
+// group and a last one for any other; for nil, the one slot of a socket
+// bound to its interface.
+func newSlots(ifindexes []int) []ifCounters {
+	if ifindexes == nil {
+		return make([]ifCounters, 1)
+	}
+	slots := make([]ifCounters, len(ifindexes)+1)
+	for i, idx := range ifindexes {
+		slots[i].ifindex = idx
+	}
+	slots[len(ifindexes)].ifindex = -1
+	return slots
+}
+
+// slot returns the counters of the frame's interface.
+func (w *worker) slot(ifindex int) *ifCounters {
+	last := len(w.slots) - 1
+	for i := range last {
+		if w.slots[i].ifindex == ifindex {
+			return &w.slots[i]
+		}
+	}
+	return &w.slots[last]
 }
 
 // run captures until stop is set, then drains the socket, closes it and
@@ -70,10 +107,14 @@ func (w *worker) handle(data []byte, ci gopacket.CaptureInfo) {
 	if vlan, ok := vlanOf(&ci); ok && w.link == layers.LinkTypeEthernet {
 		data = retag(&w.buf, data, vlan, &ci)
 	}
+	c := &w.slots[0]
+	if len(w.slots) > 1 {
+		c = w.slot(ci.InterfaceIndex)
+	}
 	w.fw.Handle(data, ci, w.link)
-	w.packets.Add(1)
-	w.bytes.Add(uint64(ci.Length))
-	w.lastNs.Store(ci.Timestamp.UnixNano())
+	c.packets.Add(1)
+	c.bytes.Add(uint64(ci.Length))
+	c.lastNs.Store(ci.Timestamp.UnixNano())
 }
 
 // readFailed counts a failed read; timeouts are normal.
