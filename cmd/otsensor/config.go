@@ -38,8 +38,12 @@ type captureConfig struct {
 	BlockBytes   byteSize      `yaml:"block_bytes"`
 	BlockTimeout sink.Duration `yaml:"block_timeout"`
 	BPF          string        `yaml:"bpf"`
-	Promiscuous  *bool         `yaml:"promiscuous"`
-	QuietAfter   sink.Duration `yaml:"quiet_after"`
+	// Filter is a capture filter in tcpdump's syntax, compiled at start by
+	// tcpdump -ddd (it needs tcpdump installed); BPF, the compiled form,
+	// needs nothing.
+	Filter      string        `yaml:"filter"`
+	Promiscuous *bool         `yaml:"promiscuous"`
+	QuietAfter  sink.Duration `yaml:"quiet_after"`
 	// MergeInterfaces captures the interfaces as one: the two ports of a
 	// TAP, each carrying one direction.
 	MergeInterfaces bool `yaml:"merge_interfaces"`

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestByteSize(t *testing.T) {
 	for in, want := range map[string]int64{
@@ -29,4 +32,21 @@ func FuzzByteSize(f *testing.F) {
 			t.Errorf("%q read as %d", in, s)
 		}
 	})
+}
+
+// TestCompileFilter compiles tcpdump expressions with tcpdump (installed by
+// .ci/run): the program for "arp" checks the EtherType 0x0806 and ends in
+// returns; a bad expression is reported with tcpdump's reason.
+func TestCompileFilter(t *testing.T) {
+	prog, err := compileFilter("arp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 instructions: ldh [12]; jeq #0x806; ret #262144; ret #0.
+	if want := "4\n40 0 0 12\n21 0 1 2054\n6 0 0 262144\n6 0 0 0\n"; prog != want {
+		t.Errorf("arp compiled to\n%s\nwant\n%s", prog, want)
+	}
+	if _, err := compileFilter("port 22 and and"); err == nil || !strings.Contains(err.Error(), "syntax error") {
+		t.Errorf("a bad expression: %v", err)
+	}
 }

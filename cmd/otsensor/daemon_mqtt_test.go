@@ -89,3 +89,41 @@ func mosquittoPath() string {
 	}
 	return "/usr/sbin/mosquitto"
 }
+
+// TestDaemonFilter: capture.filter (tcpdump syntax) reaches the capture:
+// with "arp", the daemon counts exactly the capture's ARP frames.
+func TestDaemonFilter(t *testing.T) {
+	root := t.TempDir()
+	cfg := filepath.Join(root, "otsensor.yaml")
+	os.WriteFile(cfg, []byte("capture:\n  filter: arp\n  block_timeout: 50ms\n"), 0o600)
+	v := livetest.NewVethPair(t)
+	frames := livetest.ReadFrames(t, plantPcap)
+	arp := 0
+	for _, f := range frames {
+		if len(f) > 13 && f[12] == 0x08 && f[13] == 0x06 {
+			arp++
+		}
+	}
+	if arp == 0 || arp == len(frames) {
+		t.Fatalf("%d ARP frames of %d: the capture does not test the filter", arp, len(frames))
+	}
+	in := livetest.NewInjector(t, v)
+	socket := filepath.Join(root, "otsensor.sock")
+	startDaemon(t, filepath.Join(root, "data"), socket, "--config", cfg, "--iface", v.Capture)
+	in.Send(t, frames)
+	client := api.NewClient(socket)
+	defer client.Close()
+	var got uint64
+	waitFor(t, "the ARP frames", func() bool {
+		st, err := client.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = st.Interfaces[0].Packets
+		return got >= uint64(arp)
+	})
+	time.Sleep(300 * time.Millisecond) // anything more would show by now
+	if st, _ := client.Status(); st.Interfaces[0].Packets != uint64(arp) {
+		t.Errorf("captured %d frames, want the %d ARP frames of %d", st.Interfaces[0].Packets, arp, len(frames))
+	}
+}

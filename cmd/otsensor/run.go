@@ -1,19 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"os/user"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/otsensor/otsensor/alerts/sink"
+	"github.com/otsensor/otsensor/sensor/live"
 )
 
 // The daemon's defaults.
@@ -136,6 +140,16 @@ func (a *app) runSettings(cmd *cobra.Command, o runOptions) (runSettings, error)
 	if o.metricsListen != "" {
 		s.metricsListen = o.metricsListen
 	}
+	if s.capture.Filter != "" {
+		if s.capture.BPF != "" {
+			return s, &exitError{code: exitUsage, err: fmt.Errorf("config: capture.filter and capture.bpf both given: choose one")}
+		}
+		prog, err := compileFilter(s.capture.Filter)
+		if err != nil {
+			return s, &exitError{code: exitUsage, err: err}
+		}
+		s.capture.BPF = prog
+	}
 	if len(s.capture.Interfaces) == 0 {
 		return s, &exitError{code: exitUsage, err: fmt.Errorf("no interface to capture: give --iface eth1, or capture.interfaces in --config")}
 	}
@@ -153,6 +167,27 @@ func (a *app) runSettings(cmd *cobra.Command, o runOptions) (runSettings, error)
 		}
 	}
 	return s, nil
+}
+
+// compileFilter compiles a tcpdump expression for Ethernet capture ports
+// into the classic BPF text live.Config.BPF reads, with tcpdump itself
+// (the reference compiler: libpcap's, without linking it).
+func compileFilter(expr string) (string, error) {
+	var stderr bytes.Buffer
+	cmd := exec.Command("tcpdump", "-ddd", "-y", "EN10MB", expr)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return "", fmt.Errorf("capture.filter %q: %s (tcpdump compiles it: install tcpdump, or give the compiled form as capture.bpf)", expr, msg)
+	}
+	if _, err := live.ParseBPF(string(out)); err != nil {
+		return "", fmt.Errorf("capture.filter %q: %w", expr, err)
+	}
+	return string(out), nil
 }
 
 // socketPath is --socket, else api.socket of the configuration, else
