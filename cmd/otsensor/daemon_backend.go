@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -19,10 +20,25 @@ var _ api.Backend = daemonBackend{}
 
 func (d *daemon) backend() api.Backend { return daemonBackend{d} }
 
+// Snapshot copies the inventory's view under the pipeline's lock: its
+// links point into what the workers go on changing.
 func (b daemonBackend) Snapshot() (*inventory.Snapshot, error) {
+	type view struct {
+		Devices []*inventory.Device
+		Links   []*inventory.LinkView
+	}
 	b.d.mu.Lock()
-	defer b.d.mu.Unlock()
-	return b.d.inv.Snapshot(), nil
+	snap := b.d.inv.Snapshot()
+	raw, err := json.Marshal(view{snap.Devices, snap.Links})
+	b.d.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	var v view
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return inventory.NewSnapshot(v.Devices, v.Links), nil
 }
 
 // Alerts are the stored ones after the engine's changes are written.

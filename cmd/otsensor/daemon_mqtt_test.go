@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -125,5 +126,43 @@ func TestDaemonFilter(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // anything more would show by now
 	if st, _ := client.Status(); st.Interfaces[0].Packets != uint64(arp) {
 		t.Errorf("captured %d frames, want the %d ARP frames of %d", st.Interfaces[0].Packets, arp, len(frames))
+	}
+}
+
+// TestDaemonReadsWhileCapturing asks for the inventory through the API
+// while frames keep arriving: the answer is a copy made under the
+// pipeline's lock (run with -race to see a shared map).
+func TestDaemonReadsWhileCapturing(t *testing.T) {
+	root := t.TempDir()
+	v := livetest.NewVethPair(t)
+	frames := livetest.ReadFrames(t, plantPcap)
+	in := livetest.NewInjector(t, v)
+	socket := filepath.Join(root, "otsensor.sock")
+	startDaemon(t, filepath.Join(root, "data"), socket, "--iface", v.Capture)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			in.Send(t, frames)
+		}
+	}()
+	client := api.NewClient(socket)
+	defer client.Close()
+	for reads := 0; ; reads++ {
+		snap, err := client.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := json.Marshal(snap.Links); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+			if reads == 0 {
+				t.Error("no read overlapped the capture")
+			}
+			return
+		default:
+		}
 	}
 }
