@@ -41,9 +41,11 @@ const (
 	watchOperational
 )
 
+// silenceState keeps its times as Unix nanoseconds: the work per flow
+// update is a few integer comparisons.
 type silenceState struct {
 	started    bool
-	start, now time.Time
+	start, now int64
 	mode       int
 	due        []silenceDue
 }
@@ -52,8 +54,8 @@ type silenceState struct {
 // the baseline's entry (blLink.watch, blHost.watch): one engine runs on a
 // baseline at a time, and a new engine clears them (startSilence).
 type silenceWatch struct {
-	last      time.Time // latest activity (for hosts: sending) seen
-	due       time.Time // deadline queued, valid when queued
+	last      int64 // latest activity (for hosts: sending) seen, Unix ns; 0: none
+	due       int64 // deadline queued, valid when queued
 	queued    bool
 	fired     bool   // silent beyond the threshold; re-armed by activity
 	qualified bool   // watched in operational mode
@@ -62,7 +64,7 @@ type silenceWatch struct {
 
 // silenceDue is a deadline of a link's or (link nil) a host's watch.
 type silenceDue struct {
-	at   time.Time
+	at   int64
 	link *blLink
 	host *blHost
 }
@@ -94,7 +96,7 @@ func (e *Engine) silenceFlow(u *flow.Update) {
 	}
 	f := u.Flow
 	sl := e.slot(f)
-	t := u.Last
+	t := u.Last.UnixNano()
 	if u.New || u.Packets != [2]uint64{} {
 		if sl.link == nil {
 			sl.link = e.linkOf(f)
@@ -114,7 +116,7 @@ func (e *Engine) silenceFlow(u *flow.Update) {
 	}
 	e.hostActive(sl.client, t, f.ID, u.Packets[dissectors.ToServer] > 0, learning)
 	e.hostActive(sl.server, t, f.ID, u.Packets[dissectors.ToClient] > 0, learning)
-	if t.After(s.now) {
+	if t > s.now {
 		s.now = t
 	}
 	e.checkSilence(learning)
@@ -122,8 +124,9 @@ func (e *Engine) silenceFlow(u *flow.Update) {
 
 // startSilence starts this engine's watches at the first update's time:
 // what an engine before it left in the baseline's watches is cleared.
-func (e *Engine) startSilence(t time.Time) {
+func (e *Engine) startSilence(first time.Time) {
 	s := &e.silence
+	t := first.UnixNano()
 	s.started, s.start, s.now = true, t, t
 	for _, l := range e.cfg.Baseline.links {
 		l.watch = silenceWatch{}
@@ -156,63 +159,65 @@ func (e *Engine) hostOf(a netip.Addr) *blHost {
 	return e.cfg.Baseline.hosts[a]
 }
 
-// base is where a silence after last (zero: none seen) starts.
-func (s *silenceState) base(last, first time.Time) time.Time {
-	b := s.start
-	if first.After(b) {
-		b = first
-	}
-	if last.After(b) {
-		b = last
+// base is where a silence after last (0: none seen) starts: the latest of
+// last, the entry's first packet in the baseline and the start of this
+// input.
+func (s *silenceState) base(last int64, first time.Time) int64 {
+	b := max(s.start, last)
+	if !first.IsZero() {
+		b = max(b, first.UnixNano())
 	}
 	return b
 }
 
-func (e *Engine) linkActive(l *blLink, t time.Time, id uint64, learning, sample bool) {
+// nsTime turns Unix nanoseconds back into a time for alerts.
+func nsTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+func (e *Engine) linkActive(l *blLink, t int64, id uint64, learning, sample bool) {
 	s, w := &e.silence, &l.watch
 	if learning {
-		if sil := s.now.Sub(s.base(w.last, l.First)); sil > l.MaxSilence {
+		if sil := time.Duration(s.now - s.base(w.last, l.First)); sil > l.MaxSilence {
 			l.MaxSilence, l.dirty = sil, true
 		}
-		if sample && !w.last.IsZero() && t.After(w.last) {
-			l.samplePeriod(t.Sub(w.last))
+		if sample && w.last != 0 && t > w.last {
+			l.samplePeriod(time.Duration(t - w.last))
 		}
 	}
-	if t.After(w.last) {
+	if t > w.last {
 		w.last, w.flow = t, id
 	}
 	w.fired = false
 	if (learning && l.Period > 0) || (!learning && w.qualified) {
-		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: l})
+		s.queue(w, silenceDue{at: s.base(w.last, l.First) + int64(e.channelThreshold(&l.BaselineLink)), link: l})
 	}
 }
 
 // hostActive notes the activity of the learnt host h (nil: none), one end
 // of a flow; sent tells it sent packets.
-func (e *Engine) hostActive(h *blHost, t time.Time, id uint64, sent, learning bool) {
+func (e *Engine) hostActive(h *blHost, t int64, id uint64, sent, learning bool) {
 	if h == nil {
 		return
 	}
 	s, w := &e.silence, &h.watch
 	if sent {
 		if learning {
-			if sil := s.now.Sub(s.base(w.last, h.First)); sil > h.MaxSilence {
+			if sil := time.Duration(s.now - s.base(w.last, h.First)); sil > h.MaxSilence {
 				h.MaxSilence, h.dirty = sil, true
 			}
 		}
-		if t.After(w.last) {
+		if t > w.last {
 			w.last, w.flow = t, id
 		}
 		w.fired = false
 	}
 	if !w.fired && (learning || w.qualified) {
-		s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: h})
+		s.queue(w, silenceDue{at: s.base(w.last, h.First) + int64(e.cfg.DeviceSilence), host: h})
 	}
 }
 
 // queue pushes d unless w's queued deadline is the same or earlier.
 func (s *silenceState) queue(w *silenceWatch, d silenceDue) {
-	if w.queued && !d.at.Before(w.due) {
+	if w.queued && d.at >= w.due {
 		return
 	}
 	w.queued, w.due = true, d.at
@@ -241,7 +246,7 @@ func (e *Engine) rebuildSilence(mode int) {
 		}
 		w := &l.watch
 		w.qualified = mode == watchOperational
-		s.queue(w, silenceDue{at: s.base(w.last, l.First).Add(e.channelThreshold(&l.BaselineLink)), link: l})
+		s.queue(w, silenceDue{at: s.base(w.last, l.First) + int64(e.channelThreshold(&l.BaselineLink)), link: l})
 		if mode == watchOperational {
 			e.qualifyHost(b.hosts[l.Client])
 			e.qualifyHost(b.hosts[l.Server])
@@ -267,7 +272,7 @@ func (e *Engine) qualifyHost(h *blHost) {
 		}
 		w.qualified = true
 	}
-	s.queue(w, silenceDue{at: s.base(w.last, h.First).Add(e.cfg.DeviceSilence), host: h})
+	s.queue(w, silenceDue{at: s.base(w.last, h.First) + int64(e.cfg.DeviceSilence), host: h})
 }
 
 // checkSilence pops the deadlines before the clock: a watch still silent
@@ -275,21 +280,21 @@ func (e *Engine) qualifyHost(h *blHost) {
 // an alert), one whose activity moved the deadline is queued again.
 func (e *Engine) checkSilence(learning bool) {
 	s := &e.silence
-	for n := 0; n < maxSilenceChecks && len(s.due) > 0 && s.due[0].at.Before(s.now); n++ {
+	for n := 0; n < maxSilenceChecks && len(s.due) > 0 && s.due[0].at < s.now; n++ {
 		d := s.pop()
 		if h := d.host; h != nil {
 			w := &h.watch
-			if !w.queued || !w.due.Equal(d.at) {
+			if !w.queued || w.due != d.at {
 				continue
 			}
 			w.queued = false
 			base := s.base(w.last, h.First)
-			if due := base.Add(e.cfg.DeviceSilence); !due.Before(s.now) {
+			if due := base + int64(e.cfg.DeviceSilence); due >= s.now {
 				s.queue(w, silenceDue{at: due, host: h})
 				continue
 			}
 			w.fired = true
-			sil := s.now.Sub(base)
+			sil := time.Duration(s.now - base)
 			if learning {
 				if sil > h.MaxSilence {
 					h.MaxSilence, h.dirty = sil, true
@@ -301,18 +306,18 @@ func (e *Engine) checkSilence(learning bool) {
 		}
 		l := d.link
 		w := &l.watch
-		if !w.queued || !w.due.Equal(d.at) {
+		if !w.queued || w.due != d.at {
 			continue
 		}
 		w.queued = false
 		base := s.base(w.last, l.First)
 		thr := e.channelThreshold(&l.BaselineLink)
-		if due := base.Add(thr); !due.Before(s.now) {
+		if due := base + int64(thr); due >= s.now {
 			s.queue(w, silenceDue{at: due, link: l})
 			continue
 		}
 		w.fired = true
-		sil := s.now.Sub(base)
+		sil := time.Duration(s.now - base)
 		if learning {
 			if sil > l.MaxSilence {
 				l.MaxSilence, l.dirty = sil, true
@@ -327,9 +332,9 @@ func (e *Engine) checkSilence(learning bool) {
 
 // channelInactive raises policy.channel_inactive for the link k, silent
 // since base for sil.
-func (e *Engine) channelInactive(k blLinkKey, l *blLink, flowID uint64, base time.Time, sil, thr time.Duration) {
+func (e *Engine) channelInactive(k blLinkKey, l *blLink, flowID uint64, base int64, sil, thr time.Duration) {
 	ak := alertKey{rule: rulePolicyChannelInactive, src: netip.AddrPortFrom(k.client, 0), dst: netip.AddrPortFrom(k.server, k.port), n: uint32(k.transport)}
-	e.raise(ak, e.silence.now, nil, func(al *Alert) {
+	e.raise(ak, nsTime(e.silence.now), nil, func(al *Alert) {
 		svc := k.transport.String()
 		if k.transport == dissectors.TCP || k.transport == dissectors.UDP {
 			svc += "/" + strconv.Itoa(int(k.port))
@@ -340,7 +345,7 @@ func (e *Engine) channelInactive(k blLinkKey, l *blLink, flowID uint64, base tim
 		al.Destination = Endpoint{IP: k.server, Port: k.port}
 		al.Evidence = evidence(map[string]any{
 			"transport":     k.transport.String(),
-			"silent_since":  base.Format(time.RFC3339Nano),
+			"silent_since":  nsTime(base).Format(time.RFC3339Nano),
 			"silence":       sil.String(),
 			"period":        l.Period.String(),
 			"threshold":     thr.String(),
@@ -353,13 +358,13 @@ func (e *Engine) channelInactive(k blLinkKey, l *blLink, flowID uint64, base tim
 
 // deviceSilent raises policy.device_silent for the host a, sending
 // nothing since base for sil.
-func (e *Engine) deviceSilent(a netip.Addr, flowID uint64, base time.Time, sil time.Duration) {
+func (e *Engine) deviceSilent(a netip.Addr, flowID uint64, base int64, sil time.Duration) {
 	ak := alertKey{rule: rulePolicyDeviceSilent, src: netip.AddrPortFrom(a, 0)}
-	e.raise(ak, e.silence.now, nil, func(al *Alert) {
+	e.raise(ak, nsTime(e.silence.now), nil, func(al *Alert) {
 		al.Source, al.FlowID = Endpoint{IP: a}, flowID
 		al.Evidence = evidence(map[string]any{
 			"device":       a,
-			"silent_since": base.Format(time.RFC3339Nano),
+			"silent_since": nsTime(base).Format(time.RFC3339Nano),
 			"silence":      sil.String(),
 			"threshold":    e.cfg.DeviceSilence.String(),
 		})
@@ -372,7 +377,7 @@ func (s *silenceState) push(d silenceDue) {
 	i := len(s.due) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !s.due[i].at.Before(s.due[p].at) {
+		if s.due[i].at >= s.due[p].at {
 			break
 		}
 		s.due[i], s.due[p] = s.due[p], s.due[i]
@@ -391,10 +396,10 @@ func (s *silenceState) pop() silenceDue {
 		if c >= len(h) {
 			break
 		}
-		if c+1 < len(h) && h[c+1].at.Before(h[c].at) {
+		if c+1 < len(h) && h[c+1].at < h[c].at {
 			c++
 		}
-		if !h[c].at.Before(h[i].at) {
+		if h[c].at >= h[i].at {
 			break
 		}
 		h[i], h[c] = h[c], h[i]
