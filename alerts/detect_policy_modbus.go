@@ -51,21 +51,29 @@ func (e *Engine) policyModbus(ev *dissectors.Event, r *modbus.Record) {
 	b := e.cfg.Baseline
 	f := ev.Flow
 	rs, n := modbusRanges(r)
-	l := e.learntModbus(f, r.UnitID)
+	ms := e.modbusSlot(f)
+	i := ms.index(r.UnitID)
+	req := mbRequest{ok: true, fc: r.FunctionCode, n: uint8(n), rs: rs}
+	if ms.known[i] == req { // the poll the baseline held last time
+		ms.learnt[i].seen(ev.Time)
+		return
+	}
+	l := e.learntModbus(f, ms, i)
 	if l != nil && l.fcs.has(r.FunctionCode) {
 		fn := l.function(r.FunctionCode)
 		known := true
-		for i := range n {
-			known = known && covers(fn.Ranges, rs[i])
+		for j := range n {
+			known = known && covers(fn.Ranges, rs[j])
 		}
 		if known {
+			ms.known[i] = req
 			l.seen(ev.Time)
 			return
 		}
 		if !e.protoSilent(f, ev.Time) {
-			for i := range n {
-				if !covers(fn.Ranges, rs[i]) {
-					e.modbusAddressAlert(ev, r, mbKeyOf(f, r.UnitID), fn, rs[i])
+			for j := range n {
+				if !covers(fn.Ranges, rs[j]) {
+					e.modbusAddressAlert(ev, r, mbKeyOf(f, r.UnitID), fn, rs[j])
 				}
 			}
 		}
@@ -80,15 +88,13 @@ func mbKeyOf(f *dissectors.Flow, unit uint8) mbKey {
 }
 
 // learntModbus returns the baseline's entry for f's client, server and
-// unit, nil when it holds none. A polling flow asks for the same one again
-// and again: what was found is kept in the flow's slot.
-func (e *Engine) learntModbus(f *dissectors.Flow, unit uint8) *blModbus {
-	ms := e.modbusSlot(f)
-	i := ms.index(unit)
+// the unit of ms's entry i, nil when it holds none. A polling flow asks for
+// the same one again and again: what was found is kept in the flow's slot.
+func (e *Engine) learntModbus(f *dissectors.Flow, ms *mbSlot, i int) *blModbus {
 	if l := ms.learnt[i]; l != nil {
 		return l
 	}
-	l := e.cfg.Baseline.proto.modbus[mbKeyOf(f, unit)]
+	l := e.cfg.Baseline.proto.modbus[mbKeyOf(f, ms.units[i])]
 	ms.learnt[i] = l
 	return l
 }

@@ -31,8 +31,18 @@ type mbSlot struct {
 	next    int // the entry replaced when all are taken
 	units   [slotUnits]uint8
 	learnt  [slotUnits]*blModbus
+	known   [slotUnits]mbRequest // the last request of that unit the baseline holds
 	counted uint8 // bit i: units[i] counted since period
 	period  int64 // start of the unit-id scan's refresh period (ns)
+}
+
+// mbRequest is a Modbus request as the policy engine checks it: its
+// function code and address ranges. A poll repeats the same one.
+type mbRequest struct {
+	ok bool
+	fc uint8
+	n  uint8
+	rs [2]AddressRange
 }
 
 // slot returns f's slot, emptied when it held another flow.
@@ -72,7 +82,7 @@ func (m *mbSlot) index(unit uint8) int {
 		i = m.next
 		m.next = (m.next + 1) % slotUnits
 	}
-	m.units[i], m.learnt[i] = unit, nil
+	m.units[i], m.learnt[i], m.known[i] = unit, nil, mbRequest{}
 	m.counted &^= 1 << i
 	return i
 }

@@ -2,8 +2,10 @@ package alerts
 
 import (
 	"testing"
+	"time"
 
 	"github.com/otsensor/otsensor/dissectors"
+	"github.com/otsensor/otsensor/dissectors/modbus"
 )
 
 // TestModbusSlot checks the per-flow unit table: a gateway's poll cycle
@@ -38,5 +40,34 @@ func TestModbusSlot(t *testing.T) {
 	}
 	if e.slot(other).id != other.ID {
 		t.Error("the slot does not hold the new flow")
+	}
+}
+
+// TestModbusKnownRequest: a poll the baseline holds is remembered per
+// flow and unit (and still counted); another address on the same flow is
+// checked again and alerts.
+func TestModbusKnownRequest(t *testing.T) {
+	b := NewBaseline(BaselineConfig{})
+	f := newFlow(9, "modbus", "10.0.0.10:40000", "10.0.0.21:502")
+	read := func(addr uint16) *modbus.Record {
+		r := mbReq(3, "read_holding_registers", 1)
+		r.Address, r.Quantity, r.Present = addr, 10, modbus.FieldAddress|modbus.FieldQuantity
+		return r
+	}
+	feed(NewEngine(Config{Baseline: b, Learn: true}), []input{newFlowUpdate(f, at(0), 1), rec(f, at(0), dissectors.ToServer, read(0))})
+	b.Lock(at(time.Second))
+	e := NewEngine(Config{Baseline: b})
+	feed(e, repeat(5, func(i int) input { return rec(f, at(time.Duration(2+i)*time.Second), dissectors.ToServer, read(0)) }))
+	ms := e.modbusSlot(f)
+	if !ms.known[ms.index(1)].ok {
+		t.Error("the known poll was not remembered")
+	}
+	l := b.proto.modbus[mbKeyOf(f, 1)]
+	if l == nil || l.Requests != 6 || !l.Last.Equal(at(6*time.Second)) {
+		t.Fatalf("learnt entry %+v: want 6 requests, last at 6 s", l)
+	}
+	feed(e, []input{rec(f, at(7*time.Second), dissectors.ToServer, read(500))})
+	if a := e.Alerts(); len(a) != 1 || a[0].Rule != "policy.modbus_address" {
+		t.Errorf("alerts %v, want one policy.modbus_address", a)
 	}
 }
