@@ -32,8 +32,8 @@ type mbSlot struct {
 	units   [slotUnits]uint8
 	learnt  [slotUnits]*blModbus
 	known   [slotUnits]mbRequest // the last request of that unit the baseline holds
-	counted uint8 // bit i: units[i] counted since period
-	period  int64 // start of the unit-id scan's refresh period (ns)
+	counted uint8                // bit i: units[i] counted since period
+	period  int64                // start of the unit-id scan's refresh period (ns)
 }
 
 // mbRequest is a Modbus request as the policy engine checks it: its
