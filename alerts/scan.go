@@ -31,34 +31,33 @@ type seenTarget struct {
 type targetSet struct {
 	items  []seenTarget
 	newest int64
+	oldest int64 // the least t among items (a lower bound: exact after a sweep)
 }
 
 // add notes x reached at t and returns how many distinct targets are
 // within window of the newest time, and whether x was not among them. The
 // set keeps at most max targets (the threshold: past it, each new target
-// replaces the oldest).
+// replaces the oldest). Expired targets are swept only when the oldest one
+// may have expired: a source that keeps reaching the same targets costs a
+// read of its set.
 func (s *targetSet) add(x target, t, window int64, max int) (distinct int, isNew bool) {
 	if t > s.newest {
 		s.newest = t
 	}
 	cutoff := s.newest - window
-	found := false
-	j := 0
-	for _, it := range s.items {
-		if it.t < cutoff {
-			continue
-		}
-		if it.target == x {
-			found = true
-			it.t = max64(it.t, t)
-		}
-		s.items[j] = it
-		j++
+	if len(s.items) > 0 && s.oldest < cutoff {
+		s.sweep(cutoff)
 	}
-	clear(s.items[j:])
-	s.items = s.items[:j]
-	if found || t < cutoff {
-		return j, false
+	for i := range s.items {
+		if s.items[i].target == x {
+			if t > s.items[i].t {
+				s.items[i].t = t
+			}
+			return len(s.items), false
+		}
+	}
+	if t < cutoff {
+		return len(s.items), false
 	}
 	if len(s.items) >= max {
 		oldest := 0
@@ -69,8 +68,28 @@ func (s *targetSet) add(x target, t, window int64, max int) (distinct int, isNew
 		}
 		s.items = slices.Delete(s.items, oldest, oldest+1)
 	}
+	if len(s.items) == 0 || t < s.oldest {
+		s.oldest = t
+	}
 	s.items = append(s.items, seenTarget{x, t})
 	return len(s.items), true
+}
+
+// sweep forgets the targets reached before cutoff and finds the oldest of
+// the others.
+func (s *targetSet) sweep(cutoff int64) {
+	j := 0
+	s.oldest = s.newest
+	for _, it := range s.items {
+		if it.t < cutoff {
+			continue
+		}
+		s.oldest = min(s.oldest, it.t)
+		s.items[j] = it
+		j++
+	}
+	clear(s.items[j:])
+	s.items = s.items[:j]
 }
 
 func (s *targetSet) lastSeen() int64 { return s.newest }
