@@ -31,10 +31,12 @@ func modbusRanges(r *modbus.Record) (rs [2]AddressRange, n int) {
 	return rs, n
 }
 
-// seen notes one more known request at t.
+// seen notes one more known request at t (usually later than all).
 func (l *blModbus) seen(t time.Time) {
-	if t.After(l.Last) || t.Before(l.First) {
-		widen(&l.First, &l.Last, t)
+	if t.After(l.Last) {
+		l.Last = t
+	} else if t.Before(l.First) || l.First.IsZero() {
+		l.First = t
 	}
 	l.Requests++
 	l.reqs++
@@ -54,7 +56,7 @@ func (e *Engine) policyModbus(ev *dissectors.Event, r *modbus.Record) {
 	ms := e.modbusSlot(f)
 	i := ms.index(r.UnitID)
 	req := mbRequest{ok: true, fc: r.FunctionCode, n: uint8(n), rs: rs}
-	if ms.known[i] == req { // the poll the baseline held last time
+	if ms.isKnown(i, req) { // a poll the baseline held before
 		ms.learnt[i].seen(ev.Time)
 		return
 	}
@@ -66,7 +68,7 @@ func (e *Engine) policyModbus(ev *dissectors.Event, r *modbus.Record) {
 			known = known && covers(fn.Ranges, rs[j])
 		}
 		if known {
-			ms.known[i] = req
+			ms.addKnown(i, req)
 			l.seen(ev.Time)
 			return
 		}

@@ -21,8 +21,12 @@ type flowSlot struct {
 }
 
 // slotUnits is how many unit ids of a Modbus flow its slot remembers: a
-// gateway's poll cycles through its units.
-const slotUnits = 8
+// gateway's poll cycles through its units; slotRequests how many distinct
+// known requests per unit (a poll cycle reads a few tables).
+const (
+	slotUnits    = 8
+	slotRequests = 4
+)
 
 // mbSlot is a Modbus flow's recent unit ids: for each, its learnt entry
 // and whether the unit-id scan counted it in the current period.
@@ -31,9 +35,10 @@ type mbSlot struct {
 	next    int // the entry replaced when all are taken
 	units   [slotUnits]uint8
 	learnt  [slotUnits]*blModbus
-	known   [slotUnits]mbRequest // the last request of that unit the baseline holds
-	counted uint8                // bit i: units[i] counted since period
-	period  int64                // start of the unit-id scan's refresh period (ns)
+	known   [slotUnits][slotRequests]mbRequest // recent requests of that unit the baseline holds
+	nextReq [slotUnits]uint8                   // the known entry replaced next
+	counted uint8                              // bit i: units[i] counted since period
+	period  int64                              // start of the unit-id scan's refresh period (ns)
 }
 
 // mbRequest is a Modbus request as the policy engine checks it: its
@@ -43,6 +48,22 @@ type mbRequest struct {
 	fc uint8
 	n  uint8
 	rs [2]AddressRange
+}
+
+// isKnown reports whether req is one of entry i's known requests.
+func (m *mbSlot) isKnown(i int, req mbRequest) bool {
+	for _, k := range &m.known[i] {
+		if k == req {
+			return true
+		}
+	}
+	return false
+}
+
+// addKnown remembers req as known for entry i, replacing the oldest.
+func (m *mbSlot) addKnown(i int, req mbRequest) {
+	m.known[i][m.nextReq[i]] = req
+	m.nextReq[i] = (m.nextReq[i] + 1) % slotRequests
 }
 
 // slot returns f's slot, emptied when it held another flow.
@@ -82,7 +103,7 @@ func (m *mbSlot) index(unit uint8) int {
 		i = m.next
 		m.next = (m.next + 1) % slotUnits
 	}
-	m.units[i], m.learnt[i], m.known[i] = unit, nil, mbRequest{}
+	m.units[i], m.learnt[i], m.known[i], m.nextReq[i] = unit, nil, [slotRequests]mbRequest{}, 0
 	m.counted &^= 1 << i
 	return i
 }

@@ -59,7 +59,7 @@ func TestModbusKnownRequest(t *testing.T) {
 	e := NewEngine(Config{Baseline: b})
 	feed(e, repeat(5, func(i int) input { return rec(f, at(time.Duration(2+i)*time.Second), dissectors.ToServer, read(0)) }))
 	ms := e.modbusSlot(f)
-	if !ms.known[ms.index(1)].ok {
+	if !ms.isKnown(ms.index(1), mbRequest{ok: true, fc: 3, n: 1, rs: [2]AddressRange{{0, 9}}}) {
 		t.Error("the known poll was not remembered")
 	}
 	l := b.proto.modbus[mbKeyOf(f, 1)]
