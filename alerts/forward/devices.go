@@ -16,13 +16,20 @@ const prefixDevice = "fw/d/"
 // Devices enqueues a device message for each device that is new or whose
 // fingerprint (addresses, roles, protocols, identity: not times or
 // counters) changed since it was last enqueued, and returns how many.
+// The fingerprints sent are kept in the data dir and, once read, in
+// memory: a daemon calls this every few seconds with every device.
 func (f *Forwarding) Devices(devs []*inventory.Device) (int, error) {
+	f.devMu.Lock()
+	defer f.devMu.Unlock()
 	var msgs []sink.Message
 	var keys [][]byte
-	var fps []string
+	var fps, ids []string
 	err := f.db.View(func(txn *badger.Txn) error {
 		for _, d := range devs {
 			fp := message.DeviceFingerprint(d)
+			if f.sentFP[d.ID] == fp {
+				continue
+			}
 			k := []byte(prefixDevice + d.ID)
 			item, err := txn.Get(k)
 			switch {
@@ -32,6 +39,7 @@ func (f *Forwarding) Devices(devs []*inventory.Device) (int, error) {
 					return err
 				}
 				if same {
+					f.sentFP[d.ID] = fp
 					continue
 				}
 			case !errors.Is(err, badger.ErrKeyNotFound):
@@ -41,7 +49,7 @@ func (f *Forwarding) Devices(devs []*inventory.Device) (int, error) {
 			if err != nil {
 				return err
 			}
-			msgs, keys, fps = append(msgs, m), append(keys, k), append(fps, fp)
+			msgs, keys, fps, ids = append(msgs, m), append(keys, k), append(fps, fp), append(ids, d.ID)
 		}
 		return nil
 	})
@@ -58,5 +66,11 @@ func (f *Forwarding) Devices(devs []*inventory.Device) (int, error) {
 			return 0, err
 		}
 	}
-	return len(msgs), wb.Flush()
+	if err := wb.Flush(); err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		f.sentFP[id] = fps[i]
+	}
+	return len(msgs), nil
 }

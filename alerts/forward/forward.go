@@ -51,6 +51,9 @@ type Forwarding struct {
 	mu      sync.Mutex
 	dropped map[string]uint64 // per sink, as last seen by checkDrops
 	raised  map[string]bool   // sensor alerts enqueued, by id
+
+	devMu  sync.Mutex
+	sentFP map[string]string // device id → fingerprint last enqueued (Devices)
 }
 
 // Open opens the outbox in db and builds the configured sinks. A sink
@@ -72,7 +75,7 @@ func Open(db *badger.DB, cfg Config) (*Forwarding, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Forwarding{cfg: cfg, db: db, ob: ob, dropped: map[string]uint64{}, raised: map[string]bool{}}
+	f := &Forwarding{cfg: cfg, db: db, ob: ob, dropped: map[string]uint64{}, raised: map[string]bool{}, sentFP: map[string]string{}}
 	names := map[string]bool{}
 	for _, sc := range cfg.Sinks {
 		name := sc.SinkName()
@@ -86,11 +89,7 @@ func Open(db *badger.DB, cfg Config) (*Forwarding, error) {
 			return nil, err
 		}
 	}
-	if st, err := ob.Status(); err == nil {
-		for _, s := range st.Sinks {
-			f.dropped[s.Name] = s.Dropped
-		}
-	}
+	f.dropped, _ = ob.Drops()
 	return f, nil
 }
 
@@ -172,31 +171,30 @@ func (f *Forwarding) enqueue(msgs ...sink.Message) error {
 
 // Run forwards to every sink until ctx ends.
 func (f *Forwarding) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(f.fws))
-	for i, fw := range f.fws {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fw.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				errs[i] = err
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return f.eachSink(func(fw *outbox.Forwarder) error {
+		if err := fw.Run(ctx); !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	})
 }
 
 // Flush delivers what is pending to every sink, at once, until nothing is
 // or ctx ends; the error names what is still pending where.
 func (f *Forwarding) Flush(ctx context.Context) error {
+	return f.eachSink(func(fw *outbox.Forwarder) error { return fw.Flush(ctx) })
+}
+
+// eachSink runs fn for every sink's forwarder at once and joins their
+// errors.
+func (f *Forwarding) eachSink(fn func(*outbox.Forwarder) error) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(f.fws))
 	for i, fw := range f.fws {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = fw.Flush(ctx)
+			errs[i] = fn(fw)
 		}()
 	}
 	wg.Wait()

@@ -1,6 +1,9 @@
 package forward
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/otsensor/otsensor/alerts"
 	"github.com/otsensor/otsensor/alerts/message"
 	"go.uber.org/zap"
@@ -26,19 +29,17 @@ func (f *Forwarding) checkDrops() {
 }
 
 func (f *Forwarding) checkDropsOnce() (grew bool) {
-	st, err := f.ob.Status()
-	if err != nil {
-		return false
-	}
-	for _, s := range st.Sinks {
+	drops, maxBytes := f.ob.Drops()
+	for _, name := range slices.Sorted(maps.Keys(drops)) {
+		n := drops[name]
 		f.mu.Lock()
-		before := f.dropped[s.Name]
-		f.dropped[s.Name] = s.Dropped
+		before := f.dropped[name]
+		f.dropped[name] = n
 		f.mu.Unlock()
-		if s.Dropped > before {
+		if n > before {
 			grew = true
-			f.raise("sensor.outbox_dropped", s.Name, "Outbox full: messages for "+s.Name+" dropped", map[string]any{
-				"sink": s.Name, "dropped": s.Dropped - before, "dropped_total": s.Dropped, "max_bytes": st.MaxBytes,
+			f.raise("sensor.outbox_dropped", name, "Outbox full: messages for "+name+" dropped", map[string]any{
+				"sink": name, "dropped": n - before, "dropped_total": n, "max_bytes": maxBytes,
 			})
 		}
 	}

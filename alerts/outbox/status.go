@@ -41,6 +41,19 @@ type SinkStatus struct {
 	Failing bool `json:"failing"`
 }
 
+// Drops returns how many messages the cap dropped for each registered
+// sink so far, and the cap: what Status says of drops, without reading
+// the store.
+func (ob *Outbox) Drops() (bySink map[string]uint64, maxBytes int64) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	bySink = make(map[string]uint64, len(ob.sinks))
+	for _, st := range ob.sinks {
+		bySink[st.Name] = st.Dropped
+	}
+	return bySink, ob.cfg.MaxBytes
+}
+
 // Status returns the outbox's state, sinks sorted by name.
 func (ob *Outbox) Status() (Status, error) {
 	now := ob.cfg.Now()

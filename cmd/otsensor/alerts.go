@@ -277,25 +277,10 @@ func writeAlertTable(w io.Writer, vs []*alertView, wide bool) error {
 	return t.flush()
 }
 
-// findAlert returns the alert q names: its ID or a unique ID prefix.
+// findAlert is api.FindAlert with the CLI's exit status.
 func findAlert(list []*alerts.Alert, q string) (*alerts.Alert, error) {
-	q = strings.ToLower(q)
-	var found []*alerts.Alert
-	for _, al := range list {
-		if al.ID == q {
-			return al, nil
-		}
-		if q != "" && strings.HasPrefix(al.ID, q) {
-			found = append(found, al)
-		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		return nil, &exitError{code: exitNoInput, err: fmt.Errorf("no alert matches %q (an ID or unique ID prefix)", q)}
-	}
-	return nil, &exitError{code: exitNoInput, err: fmt.Errorf("%q matches %d alerts: give more of the ID", q, len(found))}
+	al, err := api.FindAlert(list, q)
+	return al, apiError(err)
 }
 
 func (a *app) alertShowCmd() *cobra.Command {

@@ -90,6 +90,19 @@ func loadConfig(path string) (*fileConfig, error) {
 	return &c, nil
 }
 
+// fileConfig returns the --config file's configuration, empty without
+// one.
+func (a *app) fileConfig() (fileConfig, error) {
+	if a.configPath == "" {
+		return fileConfig{}, nil
+	}
+	c, err := loadConfig(a.configPath)
+	if err != nil {
+		return fileConfig{}, err
+	}
+	return *c, nil
+}
+
 // byteSize is a size in bytes, written as a number or with a unit: 64MiB,
 // 512KiB, 1GiB (also KB, MB, GB as powers of 1000).
 type byteSize int64

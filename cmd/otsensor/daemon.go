@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -41,6 +42,9 @@ type daemon struct {
 	fresh    []*alerts.Alert // new engine alerts not yet forwarded (under mu)
 	devFP    map[string]string
 
+	devices  atomic.Int64 // as counted by the last save
+	sensorID string
+
 	fw       *forward.Forwarding
 	sensor   *live.Sensor
 	registry *prometheus.Registry
@@ -78,7 +82,12 @@ func (a *app) openDaemon(opt runSettings) (_ *daemon, err error) {
 	d.engine = alerts.NewEngine(alerts.Config{Baseline: d.baseline, Rules: rules,
 		OnNew: func(al *alerts.Alert) { d.fresh = append(d.fresh, al) }})
 	d.engine.Restore(stored...)
-	if d.fw, err = a.openForwarding(db, opt.sinks, d.sensorAlert); err != nil {
+	fwCfg, err := a.forwardConfig(opt.sinks)
+	if err != nil {
+		return nil, err
+	}
+	d.sensorID = fwCfg.SensorID
+	if d.fw, err = a.openForwarding(db, fwCfg, d.sensorAlert); err != nil {
 		return nil, err
 	}
 	obs := metrics.NewObserver(metrics.ObserverOptions{})
@@ -183,6 +192,7 @@ func (d *daemon) save() error {
 	blErr := d.store.SaveBaseline(d.baseline)
 	devices := d.inv.Devices()
 	d.mu.Unlock()
+	d.devices.Store(int64(len(devices)))
 
 	d.extMu.Lock()
 	ext := d.extAlerts
@@ -232,9 +242,9 @@ func (d *daemon) heartbeat() error {
 		hb.Packets += ifc.Packets
 		hb.Drops += ifc.KernelDrops
 	}
+	hb.Devices = int(d.devices.Load())
 	d.mu.Lock()
-	hb.Devices = len(d.inv.Devices())
-	hb.Alerts = len(d.engine.Alerts())
+	hb.Alerts = d.engine.Stats().Alerts
 	d.mu.Unlock()
 	return d.fw.Heartbeat(hb)
 }

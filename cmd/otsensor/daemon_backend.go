@@ -124,12 +124,8 @@ func (b daemonBackend) Status() (*api.Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := d.a.forwardConfig(d.opt.sinks)
-	if err != nil {
-		return nil, err
-	}
 	now := d.clock()
-	st := &api.Status{SensorID: cfg.SensorID, Version: version, DataDir: d.a.dataDir, Started: d.started, Uptime: now.Sub(d.started),
+	st := &api.Status{SensorID: d.sensorID, Version: version, DataDir: d.a.dataDir, Started: d.started, Uptime: now.Sub(d.started),
 		Alerts: api.CountAlerts(list), Outbox: ob, Interfaces: []api.Interface{}}
 	d.mu.Lock()
 	st.Baseline = d.baseline.Status()

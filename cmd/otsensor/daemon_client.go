@@ -11,13 +11,9 @@ import (
 // when none runs (the CLI then uses the data dir itself: Badger allows one
 // writer at a time, and a running daemon is it).
 func (a *app) daemonClient() (*api.Client, error) {
-	var fc fileConfig
-	if a.configPath != "" {
-		c, err := loadConfig(a.configPath)
-		if err != nil {
-			return nil, err
-		}
-		fc = *c
+	fc, err := a.fileConfig()
+	if err != nil {
+		return nil, err
 	}
 	path := a.socketPath(fc)
 	switch err := api.Probe(path); {

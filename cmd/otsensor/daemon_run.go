@@ -105,12 +105,8 @@ func (d *daemon) metricSources() metrics.Sources {
 			defer d.mu.Unlock()
 			return metrics.AlertCounts{Held: metrics.CountAlerts(d.engine.Alerts()), Stats: d.engine.Stats()}
 		},
-		Outbox: d.fw.Outbox().Status,
-		Devices: func() int {
-			d.mu.Lock()
-			defer d.mu.Unlock()
-			return len(d.inv.Devices())
-		},
+		Outbox:  d.fw.Outbox().Status,
+		Devices: func() int { return int(d.devices.Load()) },
 		Baseline: func() string {
 			d.mu.Lock()
 			defer d.mu.Unlock()

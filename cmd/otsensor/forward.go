@@ -28,13 +28,9 @@ func (o *sinkOptions) flags(f *pflag.FlagSet) {
 // forwardConfig is the forwarding configuration: the sinks of the config
 // file (--config) and of --sink flags.
 func (a *app) forwardConfig(o sinkOptions) (forward.Config, error) {
-	var fc fileConfig
-	if a.configPath != "" {
-		c, err := loadConfig(a.configPath)
-		if err != nil {
-			return forward.Config{}, err
-		}
-		fc = *c
+	fc, err := a.fileConfig()
+	if err != nil {
+		return forward.Config{}, err
 	}
 	cfg := forward.Config{
 		SensorID: o.sensorID,
@@ -65,13 +61,9 @@ func (a *app) forwardConfig(o sinkOptions) (forward.Config, error) {
 	return cfg, nil
 }
 
-// openForwarding opens the outbox in db with the configured sinks; the
-// sensor alerts forwarding raises go to onAlert.
-func (a *app) openForwarding(db *badger.DB, o sinkOptions, onAlert func(*alerts.Alert)) (*forward.Forwarding, error) {
-	cfg, err := a.forwardConfig(o)
-	if err != nil {
-		return nil, err
-	}
+// openForwarding opens the outbox in db with the sinks of cfg (see
+// forwardConfig); the sensor alerts forwarding raises go to onAlert.
+func (a *app) openForwarding(db *badger.DB, cfg forward.Config, onAlert func(*alerts.Alert)) (*forward.Forwarding, error) {
 	cfg.OnAlert = onAlert
 	fw, err := forward.Open(db, cfg)
 	if err != nil {

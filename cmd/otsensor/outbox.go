@@ -94,7 +94,11 @@ func (a *app) outboxFlush(ctx context.Context, so sinkOptions, timeout time.Dura
 		mu     sync.Mutex
 		raised []*alerts.Alert
 	)
-	fw, err := a.openForwarding(db, so, func(al *alerts.Alert) {
+	fwCfg, err := a.forwardConfig(so)
+	if err != nil {
+		return err
+	}
+	fw, err := a.openForwarding(db, fwCfg, func(al *alerts.Alert) {
 		mu.Lock()
 		raised = append(raised, al)
 		mu.Unlock()
@@ -136,34 +140,22 @@ func (a *app) outboxForgetCmd() *cobra.Command {
 		Short: "Stop keeping messages for a sink that is no longer used (its name as outbox status shows it)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			db, err := inventory.OpenDB(a.dataDir, false, a.log)
-			if err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			defer db.Close()
-			cfg, err := a.forwardConfig(sinkOptions{})
-			if err != nil {
-				return err
-			}
-			ob, err := outbox.Open(db, cfg.Outbox)
-			if err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			defer ob.Close()
-			st, err := ob.Status()
-			if err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			for _, s := range st.Sinks {
-				if s.Name == args[0] {
-					if err := ob.Forget(s.Name); err != nil {
-						return &exitError{code: exitFailed, err: err}
-					}
-					fmt.Fprintf(a.errOut, "forgot sink %s: %d pending messages no longer kept for it\n", s.Name, s.Pending)
-					return nil
+			return a.withOutbox(func(ob *outbox.Outbox) error {
+				st, err := ob.Status()
+				if err != nil {
+					return &exitError{code: exitFailed, err: err}
 				}
-			}
-			return &exitError{code: exitUsage, err: fmt.Errorf("no sink %q in the outbox (otsensor outbox status lists them)", args[0])}
+				for _, s := range st.Sinks {
+					if s.Name == args[0] {
+						if err := ob.Forget(s.Name); err != nil {
+							return &exitError{code: exitFailed, err: err}
+						}
+						fmt.Fprintf(a.errOut, "forgot sink %s: %d pending messages no longer kept for it\n", s.Name, s.Pending)
+						return nil
+					}
+				}
+				return &exitError{code: exitUsage, err: fmt.Errorf("no sink %q in the outbox (otsensor outbox status lists them)", args[0])}
+			})
 		},
 	}
 }
@@ -181,24 +173,33 @@ func (a *app) readOutboxStatus() (outboxStatus, error) {
 	if _, err := os.Stat(a.dataDir); err != nil {
 		return outboxStatusOf(outbox.Status{}, a.clock()), nil
 	}
+	err := a.withOutbox(func(ob *outbox.Outbox) (err error) {
+		if st, err = ob.Status(); err != nil {
+			return &exitError{code: exitFailed, err: err}
+		}
+		return nil
+	})
+	return outboxStatusOf(st, a.clock()), err
+}
+
+// withOutbox opens the data dir's outbox, with the configuration's
+// settings but no sink, for fn.
+func (a *app) withOutbox(fn func(*outbox.Outbox) error) error {
 	db, err := inventory.OpenDB(a.dataDir, false, a.log)
 	if err != nil {
-		return outboxStatus{}, &exitError{code: exitFailed, err: err}
+		return &exitError{code: exitFailed, err: err}
 	}
 	defer db.Close()
 	cfg, err := a.forwardConfig(sinkOptions{})
 	if err != nil {
-		return outboxStatus{}, err
+		return err
 	}
 	ob, err := outbox.Open(db, cfg.Outbox)
 	if err != nil {
-		return outboxStatus{}, &exitError{code: exitFailed, err: err}
+		return &exitError{code: exitFailed, err: err}
 	}
 	defer ob.Close()
-	if st, err = ob.Status(); err != nil {
-		return outboxStatus{}, &exitError{code: exitFailed, err: err}
-	}
-	return outboxStatusOf(st, a.clock()), nil
+	return fn(ob)
 }
 
 // outboxStatus is `outbox status -o json`: the outbox's status and the

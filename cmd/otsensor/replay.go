@@ -113,7 +113,11 @@ func (a *app) replay(ctx context.Context, args []string, o replayOptions) error 
 		fwMu     sync.Mutex
 		fwAlerts []*alerts.Alert // alerts about forwarding itself
 	)
-	fw, err := a.openForwarding(db, o.sinks, func(al *alerts.Alert) {
+	fwCfg, err := a.forwardConfig(o.sinks)
+	if err != nil {
+		return err
+	}
+	fw, err := a.openForwarding(db, fwCfg, func(al *alerts.Alert) {
 		fwMu.Lock()
 		fwAlerts = append(fwAlerts, al)
 		fwMu.Unlock()

@@ -116,13 +116,9 @@ func (a *app) runDaemon(ctx context.Context, cmd *cobra.Command, o runOptions) e
 
 // runSettings merges the configuration file, run's flags and defaults.
 func (a *app) runSettings(cmd *cobra.Command, o runOptions) (runSettings, error) {
-	var fc fileConfig
-	if a.configPath != "" {
-		c, err := loadConfig(a.configPath)
-		if err != nil {
-			return runSettings{}, err
-		}
-		fc = *c
+	fc, err := a.fileConfig()
+	if err != nil {
+		return runSettings{}, err
 	}
 	if fc.DataDir != "" && !cmd.Flags().Changed("data-dir") && a.getenv("OTSENSOR_DATA_DIR") == "" {
 		a.dataDir = fc.DataDir

@@ -27,14 +27,8 @@ type sensorStatus struct {
 	Interfaces []api.Interface       `json:"interfaces"`
 	Baseline   alerts.BaselineStatus `json:"baseline"`
 	Devices    int                   `json:"devices"`
-	Alerts     alertCounts           `json:"alerts"`
+	Alerts     api.AlertCounts       `json:"alerts"`
 	Outbox     outboxStatus          `json:"outbox"`
-}
-
-type alertCounts struct {
-	Total      int            `json:"total"`
-	ByState    map[string]int `json:"by_state"`
-	BySeverity map[string]int `json:"by_severity"`
 }
 
 func (a *app) statusCmd() *cobra.Command {
@@ -76,7 +70,7 @@ func (a *app) sensorStatus(so sinkOptions) (sensorStatus, error) {
 		return sensorStatus{SensorID: ds.SensorID, Version: ds.Version, DataDir: ds.DataDir, Daemon: true,
 			Started: &ds.Started, UptimeS: int64(ds.Uptime / time.Second), Interfaces: ds.Interfaces,
 			Baseline: ds.Baseline, Devices: ds.Devices,
-			Alerts: alertCounts{Total: ds.Alerts.Total, ByState: ds.Alerts.ByState, BySeverity: ds.Alerts.BySeverity},
+			Alerts: ds.Alerts,
 			Outbox: outboxStatusOf(ds.Outbox, a.clock())}, nil
 	}
 	cfg, err := a.forwardConfig(so)
@@ -85,7 +79,7 @@ func (a *app) sensorStatus(so sinkOptions) (sensorStatus, error) {
 	}
 	st := sensorStatus{SensorID: cfg.SensorID, Version: version, DataDir: a.dataDir, Interfaces: []api.Interface{},
 		Baseline: alerts.NewBaseline(alerts.BaselineConfig{}).Status(),
-		Alerts:   alertCounts{ByState: map[string]int{}, BySeverity: map[string]int{}},
+		Alerts:   api.CountAlerts(nil),
 		Outbox:   outboxStatusOf(outbox.Status{}, a.clock())}
 	if _, err := os.Stat(a.dataDir); err != nil {
 		return st, nil
@@ -110,11 +104,7 @@ func (a *app) sensorStatus(so sinkOptions) (sensorStatus, error) {
 	if err != nil {
 		return st, &exitError{code: exitFailed, err: err}
 	}
-	for _, al := range list {
-		st.Alerts.Total++
-		st.Alerts.ByState[al.State]++
-		st.Alerts.BySeverity[al.Severity.String()]++
-	}
+	st.Alerts = api.CountAlerts(list)
 	ob, err := outbox.Open(db, cfg.Outbox)
 	if err != nil {
 		return st, &exitError{code: exitFailed, err: err}
